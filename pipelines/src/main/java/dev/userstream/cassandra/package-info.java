@@ -1,0 +1,2 @@
+/** The Cassandra sink, its JVM-wide session and the project's schema. */
+package dev.userstream.cassandra;

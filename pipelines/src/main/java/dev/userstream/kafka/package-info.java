@@ -1,0 +1,2 @@
+/** Kafka sources and sinks of the pipelines. */
+package dev.userstream.kafka;

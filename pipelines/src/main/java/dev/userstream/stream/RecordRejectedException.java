@@ -1,0 +1,21 @@
+package dev.userstream.stream;
+
+/**
+ * A record that cannot become a profile, with a reason a person can act on. Stackless: it is
+ * expected data, not a bug, and thousands of them must stay cheap.
+ */
+public final class RecordRejectedException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  public RecordRejectedException(String message) {
+    super(message, null, false, false);
+  }
+
+  /** A value quoted for an error message, cut to a readable length. */
+  static String quote(String value) {
+    if (value == null) {
+      return "null";
+    }
+    return value.length() <= 80 ? "'" + value + "'" : "'" + value.substring(0, 80) + "...'";
+  }
+}

@@ -1,0 +1,88 @@
+package dev.userstream.stream;
+
+import dev.userstream.cassandra.CassandraEndpoint;
+import dev.userstream.cassandra.WriteProfiles;
+import dev.userstream.kafka.ReadRawUsers;
+import dev.userstream.kafka.WriteDeadLetters;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.ExperimentalOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming pipeline: raw users from Kafka, parsed, validated and turned into typed profiles,
+ * upserted into Cassandra; every rejected record goes to the dead-letter topic with its reason.
+ *
+ * <pre>
+ *   ReadRawUsers -> ProcessUsers (ParseUsers -> ValidateUsers -> ToProfiles) -> WriteProfiles
+ *                                    \________ dead letters ________/ -> WriteDeadLetters
+ * </pre>
+ *
+ * Runs until cancelled. On the Spark runner:
+ * {@code java -jar userstream-spark-bundled.jar --runner=SparkRunner --sparkMaster=local[2]}.
+ */
+public final class StreamPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamPipeline.class);
+
+  private StreamPipeline() {}
+
+  public static void main(String[] args) {
+    StreamPipelineOptions options =
+        PipelineOptionsFactory.fromArgs(args).withValidation().as(StreamPipelineOptions.class);
+    run(Pipeline.create(options), options).waitUntilFinish();
+  }
+
+  /** Builds the pipeline on {@code pipeline} and starts it; tests call this too. */
+  public static PipelineResult run(Pipeline pipeline, StreamPipelineOptions options) {
+    build(pipeline, options);
+    LOG.info(
+        "Streaming {} from {} into Cassandra {}/{}.{}, dead letters to {}, consumer group {}",
+        options.getInputTopic(),
+        options.getKafkaBootstrapServers(),
+        options.getCassandraHosts(),
+        options.getCassandraKeyspace(),
+        options.getCassandraTable(),
+        options.getDeadLetterTopic(),
+        options.getConsumerGroup());
+    return pipeline.run();
+  }
+
+  static void build(Pipeline pipeline, StreamPipelineOptions options) {
+    options.setStreaming(true);
+    // KafkaIO's UnboundedSource read commits the group's offsets when a checkpoint is finalized,
+    // on every runner; the SDF read (the DirectRunner's default) commits on a schedule of its own.
+    ExperimentalOptions.addExperiment(
+        options.as(ExperimentalOptions.class), "use_deprecated_read");
+
+    PCollectionTuple processed =
+        pipeline
+            .apply(
+                "ReadRawUsers",
+                ReadRawUsers.from(
+                    options.getKafkaBootstrapServers(),
+                    options.getInputTopic(),
+                    options.getConsumerGroup()))
+            .apply("ProcessUsers", ProcessUsers.withMaxPayloadBytes(options.getMaxPayloadBytes()));
+
+    processed
+        .get(ProcessUsers.PROFILES)
+        .apply(
+            "WriteProfiles",
+            WriteProfiles.to(
+                    new CassandraEndpoint(
+                        options.getCassandraHosts(),
+                        options.getCassandraKeyspace(),
+                        options.getCassandraConsistency()),
+                    options.getCassandraTable())
+                .withMaxInFlight(options.getCassandraMaxInFlight()));
+
+    processed
+        .get(ProcessUsers.DEAD_LETTERS)
+        .apply(
+            "WriteDeadLetters",
+            WriteDeadLetters.to(options.getKafkaBootstrapServers(), options.getDeadLetterTopic()));
+  }
+}

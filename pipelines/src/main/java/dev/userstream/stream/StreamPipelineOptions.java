@@ -1,0 +1,69 @@
+package dev.userstream.stream;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/** Options of {@link StreamPipeline}; the defaults reach the local stack started by infra/stack. */
+public interface StreamPipelineOptions extends PipelineOptions, StreamingOptions {
+  @Description("Kafka bootstrap servers, host:port[,host:port]")
+  @Default.String("127.0.0.1:19092")
+  String getKafkaBootstrapServers();
+
+  void setKafkaBootstrapServers(String value);
+
+  @Description("Topic of raw randomuser.me user JSON, keyed by login.uuid")
+  @Default.String("users.raw")
+  String getInputTopic();
+
+  void setInputTopic(String value);
+
+  @Description("Topic that receives every record the pipeline rejects, with the reason in headers")
+  @Default.String("users.dlq")
+  String getDeadLetterTopic();
+
+  void setDeadLetterTopic(String value);
+
+  @Description("Kafka consumer group; its committed offsets (and so its lag) follow the job")
+  @Default.String("userstream-stream")
+  String getConsumerGroup();
+
+  void setConsumerGroup(String value);
+
+  @Description("Cassandra contact points, host:port[,host:port]")
+  @Default.String("127.0.0.1:19042")
+  String getCassandraHosts();
+
+  void setCassandraHosts(String value);
+
+  @Description("Cassandra keyspace holding the users table (apply infra/cassandra/schema.cql first)")
+  @Default.String("userstream")
+  String getCassandraKeyspace();
+
+  void setCassandraKeyspace(String value);
+
+  @Description("Cassandra table of profiles")
+  @Default.String("users")
+  String getCassandraTable();
+
+  void setCassandraTable(String value);
+
+  @Description("Consistency level of the upserts (e.g. LOCAL_QUORUM, ONE)")
+  @Default.String("LOCAL_QUORUM")
+  String getCassandraConsistency();
+
+  void setCassandraConsistency(String value);
+
+  @Description("Unacknowledged Cassandra writes allowed per writer instance")
+  @Default.Integer(256)
+  int getCassandraMaxInFlight();
+
+  void setCassandraMaxInFlight(int value);
+
+  @Description("Payloads larger than this many bytes are dead-lettered without parsing")
+  @Default.Integer(1024 * 1024)
+  int getMaxPayloadBytes();
+
+  void setMaxPayloadBytes(int value);
+}

@@ -1,0 +1,2 @@
+/** The streaming pipeline: Kafka -> parse -> validate -> transform -> Cassandra, with dead letters. */
+package dev.userstream.stream;

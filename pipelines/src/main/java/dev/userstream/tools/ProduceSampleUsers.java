@@ -1,0 +1,66 @@
+package dev.userstream.tools;
+
+import dev.userstream.sample.SampleUsers;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills a topic with sample users keyed by login.uuid, plus optionally one of each kind of poison
+ * payload: {@code ProduceSampleUsers --bootstrap=127.0.0.1:19092 --topic=users.raw --count=1000
+ * --seed=demo --poison=true}. The same seed produces the same users, so running it twice adds no
+ * new profile downstream.
+ */
+public final class ProduceSampleUsers {
+  private static final Logger LOG = LoggerFactory.getLogger(ProduceSampleUsers.class);
+
+  private ProduceSampleUsers() {}
+
+  public static void main(String[] argv) {
+    Args args =
+        new Args(argv,
+            "ProduceSampleUsers --bootstrap=host:port --topic=NAME --count=N --seed=TEXT --poison=true|false",
+            "bootstrap", "topic", "count", "seed", "poison");
+    String topic = args.get("topic", "users.raw");
+    long count = args.getLong("count", 1000);
+    String seed = args.get("seed", "demo");
+    boolean poison = Boolean.parseBoolean(args.get("poison", "false"));
+
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap", "127.0.0.1:19092"));
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      long started = System.nanoTime();
+      for (long i = 0; i < count; i++) {
+        byte[] key = SampleUsers.uuid(seed, i).getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(topic, key, SampleUsers.userJson(seed, i)));
+        if ((i + 1) % 50_000 == 0) {
+          LOG.info("Produced {} of {} users", i + 1, count);
+        }
+      }
+      if (poison) {
+        List<byte[]> bad = SampleUsers.poisonPayloads();
+        for (int i = 0; i < bad.size(); i++) {
+          byte[] key = ("poison-" + seed + "-" + i).getBytes(StandardCharsets.UTF_8);
+          producer.send(new ProducerRecord<>(topic, key, bad.get(i)));
+        }
+      }
+      producer.flush();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      LOG.info("Produced {} users{} to {} in {} s", count,
+          poison ? " and " + SampleUsers.poisonPayloads().size() + " poison payloads" : "",
+          topic, String.format("%.1f", seconds));
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Command-line tools around the pipelines: schema, sample data. */
+package dev.userstream.tools;
