@@ -13,7 +13,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** Turns a Kafka payload into a {@link RawUser}, or rejects it saying why. */
-public final class UserParser {
+public final class UserParser implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private static final ObjectReader READER = Json.MAPPER.readerFor(RawUser.class);
 
   private final int maxPayloadBytes;

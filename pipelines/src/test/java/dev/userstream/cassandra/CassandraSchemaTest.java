@@ -1,0 +1,39 @@
+package dev.userstream.cassandra;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.util.List;
+import org.junit.Test;
+
+/** The shipped CQL: substituted, split into idempotent statements, no secret columns. */
+public class CassandraSchemaTest {
+  @Test
+  public void statementsAreSubstitutedAndIdempotent() {
+    List<String> statements =
+        CassandraSchema.statements("ks_test", "{'class': 'NetworkTopologyStrategy', 'dc1': 3}");
+    assertThat(statements, hasSize(2));
+    assertThat(statements.get(0), startsWith("CREATE KEYSPACE IF NOT EXISTS ks_test"));
+    assertThat(statements.get(0), containsString("'dc1': 3"));
+    assertThat(statements.get(1), startsWith("CREATE TABLE IF NOT EXISTS ks_test.users"));
+    for (String s : statements) {
+      assertThat(s, not(containsString("${")));
+      assertThat(s.toLowerCase(java.util.Locale.ROOT), not(containsString("password")));
+      assertThat(s.toLowerCase(java.util.Locale.ROOT), not(containsString("salt")));
+    }
+  }
+
+  @Test(expected = IllegalArgumentException.class)
+  public void rejectsAKeyspaceThatIsNotAName() {
+    CassandraSchema.statements("users; DROP KEYSPACE x", CassandraSchema.LOCAL_REPLICATION);
+  }
+
+  @Test
+  public void insertNamesEveryColumnOnce() {
+    String cql = WriteProfiles.insertCql("users");
+    assertThat(cql.chars().filter(c -> c == '?').count() == 23, org.hamcrest.Matchers.is(true));
+  }
+}
