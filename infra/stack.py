@@ -1,0 +1,556 @@
+#!/usr/bin/env python3
+"""The local userstream stack without Docker: Kafka (KRaft), Cassandra and a Spark standalone
+master + worker, as separate processes on 127.0.0.1, all state and logs under one directory.
+
+    python3 infra/stack.py up [kafka|cassandra|spark ...]   start (and prepare) what is not running
+    python3 infra/stack.py status                           what runs, where, and its PID
+    python3 infra/stack.py down                             stop what `up` started, by PID
+    python3 infra/stack.py env                              the endpoints, as shell variables
+
+Server jars come from Maven Central through the poms in infra/servers/ (fetched once into the
+state directory). Readiness is checked (log lines and open ports, with deadlines), never slept for.
+Settings come from the environment; see ENV below and the README.
+"""
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+INFRA = REPO / "infra"
+STATE = Path(os.environ.get("USERSTREAM_HOME", REPO / ".userstream")).resolve()
+HOST = "127.0.0.1"
+
+# Every port the stack owns, overridable from the environment.
+ENV = {
+    "USERSTREAM_KAFKA_PORT": "19092",
+    "USERSTREAM_KAFKA_CONTROLLER_PORT": "19093",
+    "USERSTREAM_CASSANDRA_PORT": "19042",
+    "USERSTREAM_CASSANDRA_STORAGE_PORT": "17000",
+    "USERSTREAM_CASSANDRA_JMX_PORT": "17199",
+    "USERSTREAM_SPARK_MASTER_PORT": "17077",
+    "USERSTREAM_SPARK_MASTER_UI_PORT": "18080",
+    "USERSTREAM_SPARK_WORKER_PORT": "17078",
+    "USERSTREAM_SPARK_WORKER_UI_PORT": "18081",
+    "USERSTREAM_SPARK_WORKER_CORES": "2",
+    "USERSTREAM_SPARK_WORKER_MEMORY": "3g",
+    "USERSTREAM_TOPIC_PARTITIONS": "3",
+    "USERSTREAM_KEYSPACE": "userstream",
+    "USERSTREAM_REPLICATION": "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+}
+TOPICS = ["users.raw", "users.dlq"]
+# Both topics accept the same record size, so any record of users.raw fits in users.dlq.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+
+def setting(name):
+    return os.environ.get(name, ENV[name])
+
+
+def port(name):
+    return int(setting(name))
+
+
+# Spark and Beam on Java 17 (VERSIONS.md); the Spark master, worker and every driver need them.
+JAVA17_OPENS = [
+    f"--add-opens=java.base/{p}=ALL-UNNAMED"
+    for p in [
+        "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio",
+        "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref",
+        "sun.nio.ch", "sun.nio.cs", "sun.security.action", "sun.util.calendar",
+    ]
+] + ["-Djdk.reflect.useDirectMethodHandle=false"]
+
+# Cassandra 5.0's conf/jvm17-server.options, which its start script would add.
+CASSANDRA_JVM17 = [
+    "-Djdk.attach.allowAttachSelf=true",
+    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-exports=java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED",
+    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+    "--add-exports=java.rmi/sun.rmi.server=ALL-UNNAMED",
+    "--add-exports=java.sql/java.sql=ALL-UNNAMED",
+    "--add-exports=java.base/java.lang.ref=ALL-UNNAMED",
+    "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.module=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.loader=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.reflect=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.math=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.module=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.util.jar=ALL-UNNAMED",
+    "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+    "--add-opens=java.base/java.util=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.math=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+    "--add-opens=java.base/java.net=ALL-UNNAMED",
+]
+
+
+class StackError(Exception):
+    """A failure with a message that says what to do."""
+
+
+def say(message):
+    print(f"[stack] {message}", flush=True)
+
+
+def java():
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return str(Path(home) / "bin" / "java")
+    found = shutil.which("java")
+    if not found:
+        raise StackError("no java on PATH (Java 17 is required)")
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Server jars from Maven Central
+
+
+def fetch(name, target):
+    """Copies the dependencies of infra/servers/<name>/pom.xml into target, once per pom version."""
+    pom = INFRA / "servers" / name / "pom.xml"
+    stamp = target / ".pom-sha256"
+    digest = hashlib.sha256(pom.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say(f"fetching {name} jars from Maven Central into {target} (once)")
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    log = STATE / "logs" / f"fetch-{name}.log"
+    cmd = ["mvn", f"--settings={REPO / '.mvn' / 'settings.xml'}", "-B", "--no-transfer-progress",
+           "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={target}"]
+    with open(log, "w") as out:
+        rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+    if rc != 0:
+        raise StackError(f"fetching {name} jars failed (exit {rc}); see {log}")
+    stamp.write_text(digest)
+
+
+def classpath(directory):
+    return f"{directory}/*"
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+
+def pid_file(name):
+    return STATE / "run" / f"{name}.pid"
+
+
+def running_pid(name):
+    """The PID of a server this stack started and that is still alive, or None."""
+    f = pid_file(name)
+    if not f.exists():
+        return None
+    try:
+        pid = int(f.read_text().strip())
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError, PermissionError):
+        f.unlink(missing_ok=True)
+        return None
+    # A recycled PID would belong to someone else: check it is still our command line.
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    if str(STATE).encode() not in cmdline:
+        f.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def launch(name, cmd, env=None):
+    log = STATE / "logs" / f"{name}.log"
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    with open(log, "ab") as out:
+        out.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name}\n".encode())
+        out.flush()
+        # A session of its own: down can stop the server and any child it spawned (Spark
+        # executors) by this one process group, and nothing else.
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=full_env,
+                                start_new_session=True, cwd=STATE)
+    pid_file(name).write_text(str(proc.pid))
+    return proc, log
+
+
+def port_open(port_number):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((HOST, port_number)) == 0
+
+
+def wait_ready(name, proc, log, marker, port_number, timeout):
+    """Polls until `marker` is in the log since start and the port accepts connections."""
+    start_offset = log.stat().st_size if log.exists() else 0
+    # The launch banner was written before the server started; search from it.
+    text_from = max(0, start_offset - 4096)
+    deadline = time.monotonic() + timeout
+    last_report = time.monotonic()
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise StackError(f"{name} exited with status {proc.returncode} while starting; "
+                             f"last lines of {log}:\n{tail(log)}")
+        with open(log, "rb") as f:
+            f.seek(text_from)
+            seen = marker.encode() in f.read()
+        if seen and port_open(port_number):
+            return
+        if time.monotonic() - last_report > 10:
+            say(f"  still waiting for {name} ({int(deadline - time.monotonic())} s left)")
+            last_report = time.monotonic()
+        time.sleep(0.25)
+    raise StackError(f"{name} not ready after {timeout} s (waiting for '{marker}' and port "
+                     f"{port_number}); see {log}:\n{tail(log)}")
+
+
+def tail(log, lines=15):
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop(name, timeout=45):
+    pid = running_pid(name)
+    if pid is None:
+        return False
+    say(f"stopping {name} (pid {pid})")
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        if Path(f"/proc/{pid}/stat").exists() and " Z " in Path(f"/proc/{pid}/stat").read_text():
+            break
+        time.sleep(0.2)
+    else:
+        say(f"{name} did not stop within {timeout} s; killing it")
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    pid_file(name).unlink(missing_ok=True)
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Kafka (KRaft, one combined broker + controller)
+
+
+def kafka_up():
+    if running_pid("kafka"):
+        say("kafka already running")
+        return
+    lib = STATE / "lib" / "kafka"
+    fetch("kafka", lib)
+    home = STATE / "kafka"
+    data = home / "data"
+    home.mkdir(parents=True, exist_ok=True)
+    kport, cport = port("USERSTREAM_KAFKA_PORT"), port("USERSTREAM_KAFKA_CONTROLLER_PORT")
+    props = home / "server.properties"
+    props.write_text(f"""# written by infra/stack.py
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@{HOST}:{cport}
+listeners=PLAINTEXT://{HOST}:{kport},CONTROLLER://{HOST}:{cport}
+advertised.listeners=PLAINTEXT://{HOST}:{kport}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs={data}
+num.partitions={setting("USERSTREAM_TOPIC_PARTITIONS")}
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+message.max.bytes={MAX_MESSAGE_BYTES}
+""")
+    log4j = home / "log4j2.properties"
+    log4j.write_text(LOG4J2_CONSOLE.format(level="INFO", quiet="kafka.server.metadata, org.apache.kafka.controller"))
+    base = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}",
+            "-cp", classpath(lib)]
+    if not (data / "meta.properties").exists():
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        say(f"formatting Kafka storage (cluster id {cluster_id})")
+        out = subprocess.run(base + ["kafka.tools.StorageTool", "format", "-t", cluster_id,
+                                     "-c", str(props)], capture_output=True, text=True)
+        if out.returncode != 0:
+            raise StackError(f"kafka storage format failed:\n{out.stdout}\n{out.stderr}")
+    say(f"starting kafka on {HOST}:{kport}")
+    proc, log = launch("kafka", base + ["kafka.Kafka", str(props)])
+    wait_ready("kafka", proc, log, "Kafka Server started", kport, 90)
+    say("kafka ready")
+    create_topics()
+
+
+def create_topics():
+    lib = STATE / "lib" / "kafka"
+    bootstrap = f"{HOST}:{port('USERSTREAM_KAFKA_PORT')}"
+    for topic in TOPICS:
+        out = subprocess.run(
+            [java(), "-Xmx256m", f"-Dlog4j2.configurationFile={STATE / 'kafka' / 'log4j2.properties'}",
+             "-cp", classpath(lib), "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap,
+             "--create", "--if-not-exists", "--topic", topic,
+             "--partitions", setting("USERSTREAM_TOPIC_PARTITIONS"), "--replication-factor", "1",
+             "--config", f"max.message.bytes={MAX_MESSAGE_BYTES}"],
+            capture_output=True, text=True)
+        if out.returncode != 0:
+            raise StackError(f"creating topic {topic} failed:\n{out.stdout}\n{out.stderr}")
+    say(f"topics {', '.join(TOPICS)} exist ({setting('USERSTREAM_TOPIC_PARTITIONS')} partitions each)")
+
+
+LOG4J2_CONSOLE = """status = warn
+appender.console.type = Console
+appender.console.name = console
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c{{1}})%n
+rootLogger.level = {level}
+rootLogger.appenderRef.console.ref = console
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Cassandra (one node)
+
+
+def cassandra_up():
+    if running_pid("cassandra"):
+        say("cassandra already running")
+        return
+    lib = STATE / "lib" / "cassandra"
+    fetch("cassandra", lib)
+    home = STATE / "cassandra"
+    for d in ["data", "commitlog", "saved_caches", "hints", "cdc_raw"]:
+        (home / d).mkdir(parents=True, exist_ok=True)
+    cql_port = port("USERSTREAM_CASSANDRA_PORT")
+    yaml = home / "cassandra.yaml"
+    yaml.write_text(f"""# written by infra/stack.py
+cluster_name: userstream
+num_tokens: 16
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+endpoint_snitch: SimpleSnitch
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: "{HOST}:{port('USERSTREAM_CASSANDRA_STORAGE_PORT')}"
+listen_address: {HOST}
+rpc_address: {HOST}
+storage_port: {port('USERSTREAM_CASSANDRA_STORAGE_PORT')}
+native_transport_port: {cql_port}
+start_native_transport: true
+data_file_directories:
+  - {home / 'data'}
+commitlog_directory: {home / 'commitlog'}
+saved_caches_directory: {home / 'saved_caches'}
+hints_directory: {home / 'hints'}
+cdc_raw_directory: {home / 'cdc_raw'}
+commitlog_sync: periodic
+commitlog_sync_period: 10000ms
+authenticator: AllowAllAuthenticator
+authorizer: AllowAllAuthorizer
+concurrent_writes: 32
+""")
+    logback = home / "logback.xml"
+    logback.write_text("""<configuration>
+  <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="STDOUT"/></root>
+</configuration>
+""")
+    jamm = next(lib.glob("jamm-*.jar"), None)
+    if jamm is None:
+        raise StackError(f"jamm jar missing from {lib}; delete it and run up again")
+    cmd = [java(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Xss256k", f"-javaagent:{jamm}"] + CASSANDRA_JVM17 + [
+        f"-Dcassandra.config=file://{yaml}",
+        f"-Dcassandra.storagedir={home}",
+        f"-Dcassandra.logdir={STATE / 'logs'}",
+        f"-Dlogback.configurationFile={logback}",
+        "-Dcassandra-foreground=yes",
+        f"-Dcassandra.jmx.local.port={port('USERSTREAM_CASSANDRA_JMX_PORT')}",
+        # A fresh single node need not wait for a ring to settle: ~45 s -> ~12 s.
+        "-Dcassandra.ring_delay_ms=1000",
+        "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+        "-Djava.net.preferIPv4Stack=true",
+        "-cp", classpath(lib), "org.apache.cassandra.service.CassandraDaemon",
+    ]
+    say(f"starting cassandra on {HOST}:{cql_port}")
+    proc, log = launch("cassandra", cmd)
+    wait_ready("cassandra", proc, log, "Starting listening for CQL clients", cql_port, 180)
+    say("cassandra ready")
+    apply_schema()
+
+
+def bundled_jar():
+    jars = sorted((REPO / "runners" / "direct" / "target").glob("userstream-direct-bundled.jar"))
+    if not jars:
+        raise StackError("runners/direct/target/userstream-direct-bundled.jar is missing: build first "
+                         "(make build, or mvn -DskipTests package)")
+    return jars[0]
+
+
+def apply_schema():
+    keyspace = setting("USERSTREAM_KEYSPACE")
+    out = subprocess.run(
+        [java(), "-cp", str(bundled_jar()), "dev.userstream.tools.ApplySchema",
+         f"--hosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}", f"--keyspace={keyspace}",
+         f"--replication={setting('USERSTREAM_REPLICATION')}"],
+        capture_output=True, text=True)
+    if out.returncode != 0:
+        raise StackError(f"applying infra/cassandra/schema.cql failed:\n{out.stdout}\n{out.stderr}")
+    say(f"schema applied (keyspace {keyspace})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Spark standalone (master + one worker)
+
+
+def spark_home():
+    return STATE / "spark"
+
+
+def spark_env():
+    return {"SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": HOST, "SPARK_SCALA_VERSION": "2.12",
+            "SPARK_LOG_DIR": str(STATE / "logs")}
+
+
+def spark_up():
+    home = spark_home()
+    fetch("spark", home / "jars")
+    (home / "conf").mkdir(parents=True, exist_ok=True)
+    log4j = home / "conf" / "log4j2.properties"
+    log4j.write_text(LOG4J2_CONSOLE.format(level="INFO", quiet=""))
+    base = [java(), "-Xms256m", "-Xmx512m", f"-Dlog4j2.configurationFile={log4j}"] + JAVA17_OPENS + [
+        "-cp", classpath(home / "jars")]
+    master_port = port("USERSTREAM_SPARK_MASTER_PORT")
+    if running_pid("spark-master"):
+        say("spark master already running")
+    else:
+        say(f"starting spark master on spark://{HOST}:{master_port}")
+        proc, log = launch("spark-master", base + [
+            "org.apache.spark.deploy.master.Master", "--host", HOST, "--port", str(master_port),
+            "--webui-port", setting("USERSTREAM_SPARK_MASTER_UI_PORT")], env=spark_env())
+        wait_ready("spark-master", proc, log, "I have been elected leader", master_port, 90)
+        say("spark master ready")
+    if running_pid("spark-worker"):
+        say("spark worker already running")
+    else:
+        work = home / "work"
+        work.mkdir(exist_ok=True)
+        worker_port = port("USERSTREAM_SPARK_WORKER_PORT")
+        say(f"starting spark worker on {HOST}:{worker_port}")
+        proc, log = launch("spark-worker", base + [
+            "org.apache.spark.deploy.worker.Worker", "--host", HOST, "--port", str(worker_port),
+            "--webui-port", setting("USERSTREAM_SPARK_WORKER_UI_PORT"),
+            "--cores", setting("USERSTREAM_SPARK_WORKER_CORES"),
+            "--memory", setting("USERSTREAM_SPARK_WORKER_MEMORY"),
+            "--work-dir", str(work), f"spark://{HOST}:{master_port}"], env=spark_env())
+        wait_ready("spark-worker", proc, log, "Successfully registered with master", worker_port, 90)
+        say("spark worker ready")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+SERVICES = {"kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up}
+PROCESSES = ["spark-worker", "spark-master", "cassandra", "kafka"]
+
+
+def endpoints():
+    return {
+        "USERSTREAM_HOME": str(STATE),
+        "USERSTREAM_KAFKA": f"{HOST}:{port('USERSTREAM_KAFKA_PORT')}",
+        "USERSTREAM_CASSANDRA": f"{HOST}:{port('USERSTREAM_CASSANDRA_PORT')}",
+        "USERSTREAM_SPARK_MASTER": f"spark://{HOST}:{port('USERSTREAM_SPARK_MASTER_PORT')}",
+        "USERSTREAM_SPARK_UI": f"http://{HOST}:{setting('USERSTREAM_SPARK_MASTER_UI_PORT')}",
+        "USERSTREAM_SPARK_HOME": str(spark_home()),
+    }
+
+
+def up(names):
+    for name in names or SERVICES:
+        if name not in SERVICES:
+            raise StackError(f"unknown service '{name}'; known: {', '.join(SERVICES)}")
+    started = time.monotonic()
+    for name in SERVICES:
+        if not names or name in names:
+            SERVICES[name]()
+    say(f"up in {time.monotonic() - started:.0f} s; state and logs in {STATE}")
+    for key, value in endpoints().items():
+        say(f"  {key}={value}")
+
+
+def down():
+    stopped = [name for name in PROCESSES if stop(name)]
+    say(f"stopped {', '.join(stopped)}" if stopped else "nothing of this stack was running")
+
+
+def status():
+    ok = True
+    for name in reversed(PROCESSES):
+        pid = running_pid(name)
+        ok = ok and pid is not None
+        say(f"{name:13s} {'running, pid ' + str(pid) if pid else 'stopped'}")
+    return ok
+
+
+def main(argv):
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
+    for d in ["logs", "run", "lib"]:
+        (STATE / d).mkdir(parents=True, exist_ok=True)
+    command, rest = argv[0], argv[1:]
+    try:
+        if command == "up":
+            up(rest)
+        elif command == "down":
+            down()
+        elif command == "status":
+            return 0 if status() else 3
+        elif command == "env":
+            for key, value in endpoints().items():
+                print(f"export {key}='{value}'")
+        elif command == "topics":
+            create_topics()
+        elif command == "schema":
+            apply_schema()
+        else:
+            raise StackError(f"unknown command '{command}'; see --help")
+    except StackError as e:
+        print(f"[stack] ERROR: {e}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
