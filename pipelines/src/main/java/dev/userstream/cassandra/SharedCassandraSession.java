@@ -95,15 +95,24 @@ public final class SharedCassandraSession {
       builder.addContactPointsWithPorts(new InetSocketAddress(a.getHostString(), a.getPort()));
     }
     Cluster cluster = builder.build();
+    Session session;
     try {
-      return cluster.connect(endpoint.keyspace);
+      // Not bound to the keyspace: statements name it, as Cassandra 5 advises for prepared ones.
+      session = cluster.connect();
     } catch (RuntimeException e) {
       cluster.close();
       throw new IllegalStateException(
-          "cannot connect to Cassandra at " + endpoint.contactPoints + ", keyspace '"
-              + endpoint.keyspace + "' (is it up, and was the schema applied?): " + e.getMessage(),
-          e);
+          "cannot connect to Cassandra at " + endpoint.contactPoints + " (is it up?): "
+              + e.getMessage(), e);
     }
+    if (cluster.getMetadata().getKeyspace(endpoint.keyspace) == null) {
+      cluster.close();
+      throw new IllegalStateException(
+          "Cassandra keyspace '" + endpoint.keyspace + "' does not exist at "
+              + endpoint.contactPoints + ": apply infra/cassandra/schema.cql first"
+              + " (python3 infra/stack.py schema, or dev.userstream.tools.ApplySchema)");
+    }
+    return session;
   }
 
   private static final class Shared {

@@ -71,8 +71,8 @@ public final class WriteProfiles extends PTransform<PCollection<UserProfile>, PD
   }
 
   /** The upsert statement; column order matches {@link #bind}. */
-  static String insertCql(String table) {
-    return "INSERT INTO " + table + " (id, title, first_name, last_name, gender, street, city, state,"
+  static String insertCql(String keyspace, String table) {
+    return "INSERT INTO " + keyspace + "." + table + " (id, title, first_name, last_name, gender, street, city, state,"
         + " country, postcode, latitude, longitude, timezone_offset, email, username, dob, age,"
         + " registered_at, phone, cell, picture_url, nat, ingested_at)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -114,7 +114,7 @@ public final class WriteProfiles extends PTransform<PCollection<UserProfile>, PD
     @Setup
     public void setup() {
       lease = SharedCassandraSession.lease(endpoint);
-      insert = lease.prepare(insertCql(table));
+      insert = lease.prepare(insertCql(endpoint.keyspace, table));
       inFlight = new ArrayDeque<>();
     }
 

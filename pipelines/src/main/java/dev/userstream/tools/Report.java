@@ -1,0 +1,152 @@
+package dev.userstream.tools;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.Session;
+import dev.userstream.cassandra.CassandraEndpoint;
+import dev.userstream.kafka.DeadLetterHeaders;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Says what landed where: records in the input and dead-letter topics, the consumer group's lag,
+ * rows in Cassandra, and the latest dead-letter reasons. With {@code --expectRows=N} it first waits
+ * (up to {@code --timeoutSeconds}) until Cassandra holds N rows and the lag is 0, and exits 1 if
+ * that does not happen. Output goes to standard output: this is a command-line report.
+ */
+public final class Report {
+  private Report() {}
+
+  public static void main(String[] argv) throws Exception {
+    Args args =
+        new Args(argv,
+            "Report --bootstrap=host:port --inputTopic=T --deadLetterTopic=T --group=G"
+                + " --cassandraHosts=host:port --keyspace=K [--expectRows=N --timeoutSeconds=S]",
+            "bootstrap", "inputTopic", "deadLetterTopic", "group", "cassandraHosts", "keyspace",
+            "expectRows", "timeoutSeconds");
+    String bootstrap = args.get("bootstrap", "127.0.0.1:19092");
+    String input = args.get("inputTopic", "users.raw");
+    String dlq = args.get("deadLetterTopic", "users.dlq");
+    String group = args.get("group", "userstream-stream");
+    CassandraEndpoint cassandra =
+        new CassandraEndpoint(args.get("cassandraHosts", "127.0.0.1:19042"), args.get("keyspace", "userstream"), "ONE");
+    long expectRows = args.getLong("expectRows", -1);
+    long timeoutSeconds = args.getLong("timeoutSeconds", 300);
+
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Cluster.Builder cb = Cluster.builder().withoutJMXReporting();
+    cassandra.addresses().forEach(a -> cb.addContactPointsWithPorts(new InetSocketAddress(a.getHostString(), a.getPort())));
+    try (Admin admin = Admin.create(p); Cluster cluster = cb.build(); Session session = cluster.connect()) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+      long rows;
+      long lag;
+      long lastPrint = 0;
+      while (true) {
+        rows = session.execute("SELECT count(*) FROM " + cassandra.keyspace + ".users").one().getLong(0);
+        lag = lag(admin, input, group);
+        if (expectRows < 0 || (rows >= expectRows && lag == 0)) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          System.out.printf("NOT DONE after %d s: %d of %d rows in Cassandra, consumer lag %d%n",
+              timeoutSeconds, rows, expectRows, lag);
+          System.exit(1);
+        }
+        if (System.nanoTime() - lastPrint > 5_000_000_000L) {
+          System.out.printf("waiting: %d of %d rows in Cassandra, consumer lag %d%n", rows, expectRows, lag);
+          lastPrint = System.nanoTime();
+        }
+        Thread.sleep(1000);
+      }
+      System.out.printf("%-34s %d%n", "records in " + input + ":", total(admin, input));
+      System.out.printf("%-34s %d%n", "consumer lag of " + group + ":", lag);
+      System.out.printf("%-34s %d%n", "rows in " + cassandra.keyspace + ".users:", rows);
+      System.out.printf("%-34s %d%n", "dead letters in " + dlq + ":", total(admin, dlq));
+      for (String line : latestDeadLetters(bootstrap, dlq, 5)) {
+        System.out.println("  " + line);
+      }
+    }
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
+      throws ExecutionException, InterruptedException {
+    List<TopicPartition> partitions =
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+            .map(i -> new TopicPartition(topic, i.partition()))
+            .collect(Collectors.toList());
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+    Map<TopicPartition, Long> out = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+    return out;
+  }
+
+  static long total(Admin admin, String topic) throws ExecutionException, InterruptedException {
+    return endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Sum over partitions of end offset minus committed offset (uncommitted counts in full). */
+  static long lag(Admin admin, String topic, String group)
+      throws ExecutionException, InterruptedException {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    long lag = 0;
+    for (Map.Entry<TopicPartition, Long> e : endOffsets(admin, topic).entrySet()) {
+      OffsetAndMetadata c = committed.get(e.getKey());
+      lag += e.getValue() - (c == null ? 0 : c.offset());
+    }
+    return lag;
+  }
+
+  private static List<String> latestDeadLetters(String bootstrap, String topic, int perPartition) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<String> lines = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+      c.assign(partitions);
+      Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+      long wanted = 0;
+      for (TopicPartition tp : partitions) {
+        long from = Math.max(0, ends.get(tp) - perPartition);
+        wanted += ends.get(tp) - from;
+        c.seek(tp, from);
+      }
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (lines.size() < wanted && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+          lines.add(String.format("[%s] %s: %s", header(r, DeadLetterHeaders.STAGE),
+              header(r, DeadLetterHeaders.SOURCE), header(r, DeadLetterHeaders.ERROR_MESSAGE)));
+        }
+      }
+    }
+    return lines;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? "?" : new String(h.value(), UTF_8);
+  }
+}

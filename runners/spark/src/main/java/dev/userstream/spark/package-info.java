@@ -1,0 +1,2 @@
+/** Entry points of the Spark runner's bundled jar. */
+package dev.userstream.spark;
