@@ -1,0 +1,247 @@
+package dev.userstream.testing;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.Row;
+import com.datastax.driver.core.Session;
+import dev.userstream.cassandra.CassandraSchema;
+import dev.userstream.kafka.DeadLetterHeaders;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The running local stack (infra/stack.py up), as integration tests see it: endpoints from the
+ * environment with the stack's defaults, and a fresh topic pair, keyspace and consumer group per
+ * test, so tests never see each other's data. Fails, never skips, when the stack is down.
+ */
+public final class LocalStack implements AutoCloseable {
+  public static final String KAFKA = env("USERSTREAM_KAFKA", "127.0.0.1:19092");
+  public static final String CASSANDRA = env("USERSTREAM_CASSANDRA", "127.0.0.1:19042");
+  public static final String SPARK_MASTER = env("USERSTREAM_SPARK_MASTER", "spark://127.0.0.1:17077");
+
+  public final String id = UUID.randomUUID().toString().substring(0, 8);
+  public final String inputTopic = "it-" + id + "-raw";
+  public final String deadLetterTopic = "it-" + id + "-dlq";
+  public final String keyspace = "it_" + id;
+  public final String consumerGroup = "it-" + id;
+
+  private final Admin admin;
+  private final Cluster cluster;
+  private final Session session;
+  private final KafkaProducer<byte[], byte[]> producer;
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+
+  /** Checks the stack is up, then creates this test's topics (3 partitions) and keyspace. */
+  public LocalStack() throws Exception {
+    requireListening("Kafka", KAFKA);
+    requireListening("Cassandra", CASSANDRA);
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+    admin = Admin.create(p);
+    admin.createTopics(List.of(new NewTopic(inputTopic, 3, (short) 1), new NewTopic(deadLetterTopic, 3, (short) 1)))
+        .all()
+        .get();
+    Cluster.Builder cb = Cluster.builder().withoutJMXReporting();
+    InetSocketAddress c = address(CASSANDRA);
+    cluster = cb.addContactPointsWithPorts(c).build();
+    session = cluster.connect();
+    CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
+    Properties pp = new Properties();
+    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+    pp.put(ProducerConfig.ACKS_CONFIG, "all");
+    pp.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  private static void requireListening(String what, String hostPort) {
+    try (Socket s = new Socket()) {
+      s.connect(address(hostPort.split(",")[0]), 2000);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          what + " is not listening at " + hostPort + ": start the local stack first"
+              + " (python3 infra/stack.py up, or make test which does it)", e);
+    }
+  }
+
+  /** Produces every (key, value) pair to the input topic and waits for the acknowledgements. */
+  public void produce(List<byte[][]> keyValues) throws Exception {
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+    for (byte[][] kv : keyValues) {
+      acks.add(producer.send(new ProducerRecord<>(inputTopic, kv[0], kv[1])));
+    }
+    producer.flush();
+    for (java.util.concurrent.Future<?> ack : acks) {
+      ack.get();
+    }
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  public long rowCount() {
+    return session.execute("SELECT count(*) FROM " + keyspace + ".users").one().getLong(0);
+  }
+
+  /** Every row of the users table, by id, as column name -> value. */
+  public Map<UUID, Map<String, Object>> rows() {
+    Map<UUID, Map<String, Object>> out = new HashMap<>();
+    for (Row r : session.execute("SELECT * FROM " + keyspace + ".users")) {
+      Map<String, Object> columns = new HashMap<>();
+      r.getColumnDefinitions().forEach(d -> columns.put(d.getName(), r.getObject(d.getName())));
+      out.put(r.getUUID("id"), columns);
+    }
+    return out;
+  }
+
+  public long endOffsetSum(String topic) throws Exception {
+    return endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int i = 0; i < 3; i++) {
+      latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> out = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+    return out;
+  }
+
+  /** The group's lag on the input topic: end offsets minus committed offsets, summed. */
+  public long lag(String group) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    long lag = 0;
+    for (Map.Entry<TopicPartition, Long> e : endOffsets(inputTopic).entrySet()) {
+      OffsetAndMetadata c = committed.get(e.getKey());
+      lag += e.getValue() - (c == null ? 0 : c.offset());
+    }
+    return lag;
+  }
+
+  /** A dead letter as read back from the topic: value bytes and headers. */
+  public static final class ReadLetter {
+    public final byte[] key;
+    public final byte[] value;
+    public final Map<String, String> headers = new HashMap<>();
+
+    ReadLetter(ConsumerRecord<byte[], byte[]> r) {
+      key = r.key();
+      value = r.value();
+      r.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+    }
+
+    public String stage() {
+      return headers.get(DeadLetterHeaders.STAGE);
+    }
+
+    public String reason() {
+      return headers.get(DeadLetterHeaders.ERROR_MESSAGE);
+    }
+
+    @Override
+    public String toString() {
+      return headers.toString();
+    }
+  }
+
+  /** Every record now in the dead-letter topic. */
+  public List<ReadLetter> deadLetters() throws Exception {
+    long expected = endOffsetSum(deadLetterTopic);
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<ReadLetter> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = List.of(0, 1, 2).stream().map(i -> new TopicPartition(deadLetterTopic, i)).collect(Collectors.toList());
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(500)).forEach(r -> out.add(new ReadLetter(r)));
+      }
+    }
+    return out;
+  }
+
+  /** Polls {@code condition} until it holds or {@code timeout} passes, then fails with {@code what}. */
+  public static void await(Duration timeout, java.util.function.Supplier<String> what, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not reached within " + timeout.toSeconds() + " s: " + what.get());
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /** A condition that may throw, for {@link #await}. */
+  public interface Check {
+    boolean holds() throws Exception;
+  }
+
+  public static BooleanSupplier unchecked(Check check) {
+    return () -> {
+      try {
+        return check.holds();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+    try {
+      session.execute("DROP KEYSPACE IF EXISTS " + keyspace);
+      admin.deleteTopics(List.of(inputTopic, deadLetterTopic)).all().get();
+      admin.deleteConsumerGroups(List.of(consumerGroup)).all().get();
+    } catch (Exception e) {
+      // Cleanup is best effort: names are unique per test, so leftovers harm nothing.
+    }
+    session.close();
+    cluster.close();
+    admin.close();
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,200 @@
+package dev.userstream.testing;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.userstream.model.Json;
+import dev.userstream.sample.SampleUsers;
+import dev.userstream.stream.StreamPipelineOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The integration scenario every runner must pass: good users with poison payloads mixed in go
+ * through; exactly the good ones are in Cassandra (checked field by field for a sample), each bad
+ * one is in the dead-letter topic with its stage and reason, and the group's lag ends at 0.
+ */
+public final class StreamScenario {
+  public static final String SEED = "it";
+  public final LocalStack stack;
+  public final int goodUsers;
+  public final List<byte[]> poison = SampleUsers.poisonPayloads();
+  /** The consumer lag the runner leaves once idle: 0, but for the DirectRunner (see there). */
+  private long idleLag;
+
+  public StreamScenario(LocalStack stack, int goodUsers) {
+    this.stack = stack;
+    this.goodUsers = goodUsers;
+  }
+
+  /**
+   * The DirectRunner finalizes a reader's checkpoint only when that reader next reads data, so an
+   * idle job keeps its last read (up to 10 records per split) uncommitted; every other runner
+   * here commits everything it read.
+   */
+  public StreamScenario withIdleLagUpTo(long records) {
+    this.idleLag = records;
+    return this;
+  }
+
+  /** Good users and poison payloads, interleaved, keyed like the ingestion pipeline keys them. */
+  public List<byte[][]> records() {
+    List<byte[][]> out = new ArrayList<>();
+    int every = Math.max(1, goodUsers / poison.size());
+    int nextPoison = 0;
+    for (int i = 0; i < goodUsers; i++) {
+      out.add(new byte[][] {SampleUsers.uuid(SEED, i).getBytes(UTF_8), SampleUsers.userJson(SEED, i)});
+      if (i % every == every - 1 && nextPoison < poison.size()) {
+        out.add(new byte[][] {("poison-" + nextPoison).getBytes(UTF_8), poison.get(nextPoison++)});
+      }
+    }
+    while (nextPoison < poison.size()) {
+      out.add(new byte[][] {("poison-" + nextPoison).getBytes(UTF_8), poison.get(nextPoison++)});
+    }
+    return out;
+  }
+
+  /** Points {@code options} at this test's topics, keyspace and group. */
+  public <T extends StreamPipelineOptions> T configure(T options) {
+    options.setKafkaBootstrapServers(LocalStack.KAFKA);
+    options.setInputTopic(stack.inputTopic);
+    options.setDeadLetterTopic(stack.deadLetterTopic);
+    options.setConsumerGroup(stack.consumerGroup);
+    options.setCassandraHosts(LocalStack.CASSANDRA);
+    options.setCassandraKeyspace(stack.keyspace);
+    return options;
+  }
+
+  /** The same settings as command-line arguments, for a job run from the bundled jar. */
+  public List<String> arguments() {
+    return List.of(
+        "--kafkaBootstrapServers=" + LocalStack.KAFKA,
+        "--inputTopic=" + stack.inputTopic,
+        "--deadLetterTopic=" + stack.deadLetterTopic,
+        "--consumerGroup=" + stack.consumerGroup,
+        "--cassandraHosts=" + LocalStack.CASSANDRA,
+        "--cassandraKeyspace=" + stack.keyspace);
+  }
+
+  /** Waits until every good user is stored, every poison payload dead-lettered and the lag is 0. */
+  public void awaitDrained(Duration timeout, String group, int deadLetterCopies) throws InterruptedException {
+    LocalStack.await(
+        timeout,
+        () -> {
+          try {
+            return stack.rowCount() + " of " + goodUsers + " rows, "
+                + stack.endOffsetSum(stack.deadLetterTopic) + " of " + poison.size() * deadLetterCopies
+                + " dead letters, lag " + stack.lag(group);
+          } catch (Exception e) {
+            return e.toString();
+          }
+        },
+        LocalStack.unchecked(
+            () -> stack.rowCount() >= goodUsers
+                && stack.endOffsetSum(stack.deadLetterTopic) >= (long) poison.size() * deadLetterCopies
+                && stack.lag(group) <= idleLag));
+  }
+
+  /** Starts the job for a consumer group; returns what stops it. */
+  public interface Job {
+    AutoCloseable start(String consumerGroup) throws Exception;
+  }
+
+  /**
+   * The whole scenario on one runner: produce, run until drained, check the outcome; then replay
+   * every record through a second consumer group and check that no row changed (the dead letters
+   * are written again: that topic is at-least-once).
+   */
+  public void runAndReplay(Job job, Duration timeout) throws Exception {
+    stack.produce(records());
+    try (AutoCloseable running = job.start(stack.consumerGroup)) {
+      awaitDrained(timeout, stack.consumerGroup, 1);
+    }
+    assertOutcome(1);
+    Map<UUID, Map<String, Object>> before = stack.rows();
+
+    String replayGroup = stack.consumerGroup + "-replay";
+    try (AutoCloseable running = job.start(replayGroup)) {
+      awaitDrained(timeout, replayGroup, 2);
+    }
+    assertThat("a replay changes no row", stack.rows(), equalTo(before));
+    assertOutcome(2);
+  }
+
+  /**
+   * Exactly the good users are stored, with the right fields; each bad one is a dead letter with
+   * its reason, {@code deadLetterCopies} times (0: at least once).
+   */
+  public void assertOutcome(int deadLetterCopies) throws Exception {
+    Map<UUID, Map<String, Object>> rows = stack.rows();
+    Set<UUID> expectedIds = new HashSet<>();
+    for (int i = 0; i < goodUsers; i++) {
+      expectedIds.add(UUID.fromString(SampleUsers.uuid(SEED, i)));
+    }
+    assertThat("exactly the good users are stored", rows.keySet(), equalTo(expectedIds));
+    for (int i : new int[] {0, 1, 7, goodUsers / 2, goodUsers - 1}) {
+      assertRowMatchesUser(rows.get(UUID.fromString(SampleUsers.uuid(SEED, i))), SampleUsers.userJson(SEED, i));
+    }
+
+    List<LocalStack.ReadLetter> letters = stack.deadLetters();
+    if (deadLetterCopies > 0) {
+      assertThat("dead letters", letters.size(), equalTo(poison.size() * deadLetterCopies));
+    }
+    Set<String> payloads = new HashSet<>();
+    for (LocalStack.ReadLetter l : letters) {
+      payloads.add(java.util.Base64.getEncoder().encodeToString(l.value == null ? new byte[0] : l.value));
+      assertThat(l.toString(), l.stage() != null && !l.reason().isBlank(), is(true));
+      assertThat(l.headers.get("userstream.failed_at") != null, is(true));
+    }
+    for (byte[] p : poison) {
+      assertThat("each poison payload is dead-lettered unchanged", payloads,
+          hasItem(java.util.Base64.getEncoder().encodeToString(p)));
+    }
+    Set<String> reasons = new HashSet<>();
+    letters.forEach(l -> reasons.add(l.stage() + ": " + l.reason().split(":")[0]));
+    assertThat(reasons, hasItem("validate: missing login.uuid (the user's key)"));
+    assertThat(reasons, hasItem("parse: malformed JSON at line 1, column 3"));
+  }
+
+  /** A stored row against the JSON it came from. */
+  public static void assertRowMatchesUser(Map<String, Object> row, byte[] json) throws Exception {
+    JsonNode u = Json.MAPPER.readTree(json);
+    assertThat(row.get("first_name"), equalTo(u.at("/name/first").asText()));
+    assertThat(row.get("last_name"), equalTo(u.at("/name/last").asText()));
+    assertThat(row.get("title"), equalTo(u.at("/name/title").asText()));
+    assertThat(row.get("gender"), equalTo(u.at("/gender").asText()));
+    assertThat(row.get("street"),
+        equalTo(u.at("/location/street/number").asText() + " " + u.at("/location/street/name").asText()));
+    assertThat(row.get("city"), equalTo(u.at("/location/city").asText()));
+    assertThat(row.get("postcode"), equalTo(u.at("/location/postcode").asText()));
+    assertThat(row.get("latitude"), equalTo(Double.parseDouble(u.at("/location/coordinates/latitude").asText())));
+    assertThat(row.get("longitude"), equalTo(Double.parseDouble(u.at("/location/coordinates/longitude").asText())));
+    assertThat(row.get("timezone_offset"), equalTo(u.at("/location/timezone/offset").asText()));
+    assertThat(row.get("email"), equalTo(u.at("/email").asText()));
+    assertThat(row.get("username"), equalTo(u.at("/login/username").asText()));
+    assertThat(row.get("dob"), equalTo(Date.from(Instant.parse(u.at("/dob/date").asText()))));
+    assertThat(row.get("age"), equalTo(u.at("/dob/age").asInt()));
+    assertThat(row.get("registered_at"), equalTo(Date.from(Instant.parse(u.at("/registered/date").asText()))));
+    assertThat(row.get("phone"), equalTo(u.at("/phone").asText()));
+    assertThat(row.get("cell"), equalTo(u.at("/cell").asText()));
+    assertThat(row.get("picture_url"), equalTo(u.at("/picture/large").asText()));
+    assertThat(row.get("nat"), equalTo(u.at("/nat").asText()));
+    assertThat(row.get("ingested_at") != null, is(true));
+    assertThat(row.get("password"), nullValue());
+    for (String column : row.keySet()) {
+      assertThat(column, LocalStack.lower(column).matches(".*(password|salt|md5|sha1|sha256).*"), is(false));
+    }
+  }
+}
