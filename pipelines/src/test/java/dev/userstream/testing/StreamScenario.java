@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /**
  * The integration scenario every runner must pass: good users with poison payloads mixed in go
@@ -90,6 +91,12 @@ public final class StreamScenario {
 
   /** Waits until every good user is stored, every poison payload dead-lettered and the lag is 0. */
   public void awaitDrained(Duration timeout, String group, int deadLetterCopies) throws InterruptedException {
+    awaitDrained(timeout, group, deadLetterCopies, () -> true);
+  }
+
+  /** As above, failing at once when {@code jobAlive} says the job has died. */
+  public void awaitDrained(Duration timeout, String group, int deadLetterCopies, BooleanSupplier jobAlive)
+      throws InterruptedException {
     LocalStack.await(
         timeout,
         () -> {
@@ -102,9 +109,16 @@ public final class StreamScenario {
           }
         },
         LocalStack.unchecked(
-            () -> stack.rowCount() >= goodUsers
+            () -> requireAlive(jobAlive) && stack.rowCount() >= goodUsers
                 && stack.endOffsetSum(stack.deadLetterTopic) >= (long) poison.size() * deadLetterCopies
                 && stack.lag(group) <= idleLag));
+  }
+
+  private static boolean requireAlive(BooleanSupplier jobAlive) {
+    if (!jobAlive.getAsBoolean()) {
+      throw new AssertionError("the job exited before it was done; see its log");
+    }
+    return true;
   }
 
   /** Starts the job for a consumer group; returns what stops it. */

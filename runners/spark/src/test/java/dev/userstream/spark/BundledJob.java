@@ -49,12 +49,22 @@ final class BundledJob implements AutoCloseable {
     return new BundledJob(pb.start(), log);
   }
 
+  /** For polling: false once the process has exited, with its log named on standard error. */
   boolean isAlive() {
-    return process.isAlive();
+    if (!process.isAlive()) {
+      System.err.println("job exited with status " + process.exitValue() + "; log: " + log.toAbsolutePath());
+      return false;
+    }
+    return true;
   }
 
   long pid() {
     return process.pid();
+  }
+
+  /** Sends SIGTERM and returns at once; the job stops gracefully (see SparkStreamPipeline). */
+  void requestStop() {
+    process.destroy();
   }
 
   /** SIGTERM, then waits for the graceful stop; SIGKILL only if it does not come. */

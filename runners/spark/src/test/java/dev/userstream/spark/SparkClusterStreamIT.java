@@ -23,7 +23,7 @@ public class SparkClusterStreamIT {
       args.add("--sparkMaster=" + LocalStack.SPARK_MASTER);
       args.add(BundledJob.checkpointDir(checkpoints.newFolder()));
       try (BundledJob job = BundledJob.start("cluster-" + stack.id, args)) {
-        scenario.awaitDrained(Duration.ofMinutes(4), stack.consumerGroup, 1);
+        scenario.awaitDrained(Duration.ofMinutes(4), stack.consumerGroup, 1, job::isAlive);
       }
       scenario.assertOutcome(1);
     }
