@@ -6,6 +6,8 @@ master + worker, as separate processes on 127.0.0.1, all state and logs under on
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
     python3 infra/stack.py env                              the endpoints, as shell variables
+    python3 infra/stack.py with -- COMMAND...               run COMMAND with the stack up, then stop
+                                                            only what this call started
 
 Server jars come from Maven Central through the poms in infra/servers/ (fetched once into the
 state directory). Readiness is checked (log lines and open ports, with deadlines), never slept for.
@@ -523,6 +525,23 @@ def status():
     return ok
 
 
+def run_with_stack(command):
+    """Runs command with the whole stack up; stops only the servers this call started."""
+    if not command:
+        raise StackError("usage: stack.py with -- COMMAND...")
+    already = {name for name in PROCESSES if running_pid(name)}
+    try:
+        up([])
+        env = dict(os.environ)
+        env.update(endpoints())
+        say(f"running: {' '.join(command)}")
+        return subprocess.call(command, env=env)
+    finally:
+        for name in PROCESSES:
+            if name not in already:
+                stop(name)
+
+
 def main(argv):
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__)
@@ -540,6 +559,8 @@ def main(argv):
         elif command == "env":
             for key, value in endpoints().items():
                 print(f"export {key}='{value}'")
+        elif command == "with":
+            return run_with_stack(rest[1:] if rest[:1] == ["--"] else rest)
         elif command == "topics":
             create_topics()
         elif command == "schema":

@@ -33,6 +33,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * that does not happen. Output goes to standard output: this is a command-line report.
  */
 public final class Report {
+  /** How many of the newest dead letters the report shows. */
+  private static final int LATEST = 5;
+
   private Report() {}
 
   public static void main(String[] argv) throws Exception {
@@ -41,7 +44,7 @@ public final class Report {
             "Report --bootstrap=host:port --inputTopic=T --deadLetterTopic=T --group=G"
                 + " --cassandraHosts=host:port --keyspace=K [--expectRows=N --timeoutSeconds=S]",
             "bootstrap", "inputTopic", "deadLetterTopic", "group", "cassandraHosts", "keyspace",
-            "expectRows", "timeoutSeconds");
+            "expectRows", "timeoutSeconds", "report");
     String bootstrap = args.get("bootstrap", "127.0.0.1:19092");
     String input = args.get("inputTopic", "users.raw");
     String dlq = args.get("deadLetterTopic", "users.dlq");
@@ -50,6 +53,7 @@ public final class Report {
         new CassandraEndpoint(args.get("cassandraHosts", "127.0.0.1:19042"), args.get("keyspace", "userstream"), "ONE");
     long expectRows = args.getLong("expectRows", -1);
     long timeoutSeconds = args.getLong("timeoutSeconds", 300);
+    boolean report = Boolean.parseBoolean(args.get("report", "true"));
 
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -77,11 +81,15 @@ public final class Report {
         }
         Thread.sleep(1000);
       }
+      if (!report) {
+        System.out.printf("%d rows in Cassandra, consumer lag %d%n", rows, lag);
+        return;
+      }
       System.out.printf("%-34s %d%n", "records in " + input + ":", total(admin, input));
       System.out.printf("%-34s %d%n", "consumer lag of " + group + ":", lag);
       System.out.printf("%-34s %d%n", "rows in " + cassandra.keyspace + ".users:", rows);
       System.out.printf("%-34s %d%n", "dead letters in " + dlq + ":", total(admin, dlq));
-      for (String line : latestDeadLetters(bootstrap, dlq, 5)) {
+      for (String line : latestDeadLetters(bootstrap, dlq, LATEST)) {
         System.out.println("  " + line);
       }
     }
@@ -117,11 +125,12 @@ public final class Report {
     return lag;
   }
 
+  /** The newest {@code perPartition} letters overall, read from the tail of each partition. */
   private static List<String> latestDeadLetters(String bootstrap, String topic, int perPartition) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<String> lines = new ArrayList<>();
+    List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions =
@@ -135,14 +144,17 @@ public final class Report {
         c.seek(tp, from);
       }
       long deadline = System.currentTimeMillis() + 10_000;
-      while (lines.size() < wanted && System.currentTimeMillis() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-          lines.add(String.format("[%s] %s: %s", header(r, DeadLetterHeaders.STAGE),
-              header(r, DeadLetterHeaders.SOURCE), header(r, DeadLetterHeaders.ERROR_MESSAGE)));
-        }
+      while (read.size() < wanted && System.currentTimeMillis() < deadline) {
+        c.poll(Duration.ofMillis(500)).forEach(read::add);
       }
     }
-    return lines;
+    read.sort((a, b) -> Long.compare(b.timestamp(), a.timestamp()));
+    return read.stream()
+        .limit(perPartition)
+        .map(r -> String.format("[%s] %s %s: %s", header(r, DeadLetterHeaders.FAILED_AT),
+            header(r, DeadLetterHeaders.STAGE), header(r, DeadLetterHeaders.SOURCE),
+            header(r, DeadLetterHeaders.ERROR_MESSAGE)))
+        .collect(Collectors.toList());
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

@@ -1,0 +1,44 @@
+# userstream: one command for each thing a person does. See README.md.
+MVN     ?= mvn
+PYTHON  ?= python3
+STACK   := $(PYTHON) infra/stack.py
+
+.PHONY: help build test unit-test it up down status demo clean
+
+help:
+	@echo "make build   compile and build the bundled jars (no tests)"
+	@echo "make test    every test: unit tests, then integration tests against the local stack"
+	@echo "make demo    stack up, sample users through the streaming job on Spark, report"
+	@echo "make up      start the local stack (Kafka, Cassandra, Spark master + worker)"
+	@echo "make status  what of the stack runs"
+	@echo "make down    stop everything the stack started"
+
+build:
+	$(MVN) install -DskipTests
+
+# Unit tests (no servers) and the bundled jars the integration tests run.
+unit-test:
+	$(MVN) install -DskipITs
+
+# Integration tests against the local stack: started here if it is not running, and then
+# stopped again (a stack that was already up is left up).
+it:
+	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark
+
+test: unit-test it
+
+up: build
+	$(STACK) up
+
+status:
+	$(STACK) status
+
+down:
+	$(STACK) down
+
+demo: build
+	$(PYTHON) infra/demo.py
+
+clean: down
+	$(MVN) -q clean
+	rm -rf .userstream
