@@ -3,7 +3,7 @@ MVN     ?= mvn
 PYTHON  ?= python3
 STACK   := $(PYTHON) infra/stack.py
 
-.PHONY: help build test unit-test it up down status demo clean
+.PHONY: help build test unit-test it up down status demo clean bench-drain
 
 help:
 	@echo "make build   compile and build the bundled jars (no tests)"
@@ -12,6 +12,7 @@ help:
 	@echo "make up      start the local stack (Kafka, Cassandra, Spark master + worker)"
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
+	@echo "make bench-drain  drain benchmark of the streaming job (BENCH_USERS=200000)"
 
 build:
 	$(MVN) install -DskipTests
@@ -42,3 +43,8 @@ demo: build
 clean: down
 	$(MVN) -q clean
 	rm -rf .userstream
+
+# Drain benchmark of the streaming job (not a test): BENCH_USERS users, Spark local[2].
+BENCH_USERS ?= 200000
+bench-drain: build
+	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -cp runners/spark/target/userstream-spark-bundled.jar dev.userstream.tools.DrainBenchmark --users=$(BENCH_USERS)'

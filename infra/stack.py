@@ -495,6 +495,8 @@ def endpoints():
         "USERSTREAM_SPARK_MASTER": f"spark://{HOST}:{port('USERSTREAM_SPARK_MASTER_PORT')}",
         "USERSTREAM_SPARK_UI": f"http://{HOST}:{setting('USERSTREAM_SPARK_MASTER_UI_PORT')}",
         "USERSTREAM_SPARK_HOME": str(spark_home()),
+        # What a JVM running the Spark runner needs on Java 17 (tools and benchmarks read it).
+        "USERSTREAM_JAVA_OPTS": " ".join(JAVA17_OPENS),
     }
 
 

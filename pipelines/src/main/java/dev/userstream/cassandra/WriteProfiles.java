@@ -78,14 +78,49 @@ public final class WriteProfiles extends PTransform<PCollection<UserProfile>, PD
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   }
 
+  /**
+   * Binds by index with typed setters: the driver's untyped {@code bind(Object...)} looks every
+   * value's codec up through Guava type tokens, a fifth of the driver's CPU in the drain profile.
+   */
   static BoundStatement bind(PreparedStatement insert, UserProfile p) {
-    BoundStatement s =
-        insert.bind(
-            p.id, p.title, p.firstName, p.lastName, p.gender, p.street, p.city, p.state, p.country,
-            p.postcode, p.latitude, p.longitude, p.timezoneOffset, p.email, p.username, date(p.dob),
-            p.age, date(p.registeredAt), p.phone, p.cell, p.pictureUrl, p.nat, date(p.ingestedAt));
+    BoundStatement s = insert.bind();
+    s.setUUID(0, p.id);
+    s.setString(1, p.title);
+    s.setString(2, p.firstName);
+    s.setString(3, p.lastName);
+    s.setString(4, p.gender);
+    s.setString(5, p.street);
+    s.setString(6, p.city);
+    s.setString(7, p.state);
+    s.setString(8, p.country);
+    s.setString(9, p.postcode);
+    setDouble(s, 10, p.latitude);
+    setDouble(s, 11, p.longitude);
+    s.setString(12, p.timezoneOffset);
+    s.setString(13, p.email);
+    s.setString(14, p.username);
+    s.setTimestamp(15, date(p.dob));
+    if (p.age == null) {
+      s.setToNull(16);
+    } else {
+      s.setInt(16, p.age);
+    }
+    s.setTimestamp(17, date(p.registeredAt));
+    s.setString(18, p.phone);
+    s.setString(19, p.cell);
+    s.setString(20, p.pictureUrl);
+    s.setString(21, p.nat);
+    s.setTimestamp(22, date(p.ingestedAt));
     s.setIdempotent(true);
     return s;
+  }
+
+  private static void setDouble(BoundStatement s, int i, Double v) {
+    if (v == null) {
+      s.setToNull(i);
+    } else {
+      s.setDouble(i, v);
+    }
   }
 
   private static Date date(Instant i) {

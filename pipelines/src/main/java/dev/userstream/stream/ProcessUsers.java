@@ -2,31 +2,40 @@ package dev.userstream.stream;
 
 import dev.userstream.model.Coders.DeadLetterCoder;
 import dev.userstream.model.Coders.ParsedUserCoder;
+import dev.userstream.model.Coders.SourceRecordCoder;
 import dev.userstream.model.Coders.UserProfileCoder;
 import dev.userstream.model.DeadLetter;
 import dev.userstream.model.ParsedUser;
 import dev.userstream.model.SourceRecord;
 import dev.userstream.model.UserProfile;
+import dev.userstream.stream.Outcome.OutcomeCoder;
 import java.time.Instant;
-import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Source records in, profiles and dead letters out: {@link ParseUsers}, then {@link
- * ValidateUsers}, then {@link ToProfiles}, with the dead letters of all three flattened into one
- * output. Every input ends on exactly one of the two outputs.
+ * ValidateUsers}, then {@link ToProfiles}, then one split into {@link #PROFILES} and {@link
+ * #DEAD_LETTERS}. Every input ends on exactly one of the two outputs; a dead letter names the
+ * stage that rejected it.
  *
  * <pre>{@code
  * PCollectionTuple out = records.apply("ProcessUsers", ProcessUsers.withMaxPayloadBytes(1 << 20));
  * out.get(ProcessUsers.PROFILES);      // PCollection<UserProfile>
  * out.get(ProcessUsers.DEAD_LETTERS);  // PCollection<DeadLetter>
  * }</pre>
+ *
+ * <p>Why the stages pass {@link Outcome}s instead of each having a dead-letter output: the Spark
+ * runner encodes, caches and decodes every element of a step with two outputs once per output,
+ * while it chains single-output steps with no encoding at all. Three two-output stages cost the
+ * drain benchmark more than half its throughput; one split at the end costs one cheap round.
  */
 public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
@@ -53,29 +62,23 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
 
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
-    PCollectionTuple parsed = records.apply("ParseUsers", new ParseUsers(maxPayloadBytes));
-    PCollectionTuple validated =
-        parsed.get(ParseUsers.PARSED).apply("ValidateUsers", new ValidateUsers());
-    PCollectionTuple mapped =
-        validated.get(ValidateUsers.VALID).apply("ToProfiles", new ToProfiles());
-    PCollection<DeadLetter> deadLetters =
-        PCollectionList.of(parsed.get(ParseUsers.DEAD_LETTERS))
-            .and(validated.get(ValidateUsers.DEAD_LETTERS))
-            .and(mapped.get(ToProfiles.DEAD_LETTERS))
-            .apply("CollectDeadLetters", Flatten.pCollections())
-            .setCoder(DeadLetterCoder.of());
-    return PCollectionTuple.of(PROFILES, mapped.get(ToProfiles.PROFILES))
-        .and(DEAD_LETTERS, deadLetters);
+    PCollectionTuple out =
+        records
+            .apply("ParseUsers", new ParseUsers(maxPayloadBytes))
+            .apply("ValidateUsers", new ValidateUsers())
+            .apply("ToProfiles", new ToProfiles())
+            .apply(
+                "SplitOutcomes",
+                ParDo.of(new SplitFn()).withOutputTags(PROFILES, TupleTagList.of(DEAD_LETTERS)));
+    out.get(PROFILES).setCoder(UserProfileCoder.of());
+    out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    return out;
   }
 
   /** Payload bytes -> {@link ParsedUser}; rejects empty, oversized, non-UTF-8, non-JSON, wrong shape. */
-  public static final class ParseUsers
-      extends PTransform<PCollection<SourceRecord>, PCollectionTuple> {
+  static final class ParseUsers
+      extends PTransform<PCollection<SourceRecord>, PCollection<Outcome<ParsedUser>>> {
     private static final long serialVersionUID = 1L;
-    public static final TupleTag<ParsedUser> PARSED = new TupleTag<ParsedUser>("parsed") {};
-    public static final TupleTag<DeadLetter> DEAD_LETTERS =
-        new TupleTag<DeadLetter>("parse-dead-letters") {};
-
     private final int maxPayloadBytes;
 
     ParseUsers(int maxPayloadBytes) {
@@ -83,7 +86,7 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
     }
 
     @Override
-    public PCollectionTuple expand(PCollection<SourceRecord> records) {
+    public PCollection<Outcome<ParsedUser>> expand(PCollection<SourceRecord> records) {
       UserParser parser = new UserParser(maxPayloadBytes);
       StageFn.Step<SourceRecord, ParsedUser> step =
           new StageFn.Step<SourceRecord, ParsedUser>() {
@@ -99,21 +102,21 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
               return r;
             }
           };
-      return applyStage(records, Stage.PARSE, StreamMetrics.PARSED, step, PARSED, DEAD_LETTERS)
-          .setCoder(ParsedUserCoder.of());
+      return records
+          .apply("Wrap", MapElements.into(new TypeDescriptor<Outcome<SourceRecord>>() {}).via(Outcome::of))
+          .setCoder(OutcomeCoder.of(SourceRecordCoder.of()))
+          .apply("Parse", ParDo.of(new StageFn<>(Stage.PARSE, StreamMetrics.PARSED, step)))
+          .setCoder(OutcomeCoder.of(ParsedUserCoder.of()));
     }
   }
 
-  /** Keeps the users that meet {@link UserValidator}'s rules; dead-letters the rest. */
-  public static final class ValidateUsers
-      extends PTransform<PCollection<ParsedUser>, PCollectionTuple> {
+  /** Keeps the users that meet {@link UserValidator}'s rules; rejects the rest. */
+  static final class ValidateUsers
+      extends PTransform<PCollection<Outcome<ParsedUser>>, PCollection<Outcome<ParsedUser>>> {
     private static final long serialVersionUID = 1L;
-    public static final TupleTag<ParsedUser> VALID = new TupleTag<ParsedUser>("valid") {};
-    public static final TupleTag<DeadLetter> DEAD_LETTERS =
-        new TupleTag<DeadLetter>("validate-dead-letters") {};
 
     @Override
-    public PCollectionTuple expand(PCollection<ParsedUser> users) {
+    public PCollection<Outcome<ParsedUser>> expand(PCollection<Outcome<ParsedUser>> users) {
       StageFn.Step<ParsedUser, ParsedUser> step =
           new StageFn.Step<ParsedUser, ParsedUser>() {
             private static final long serialVersionUID = 1L;
@@ -129,21 +132,19 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
               return p.source;
             }
           };
-      return applyStage(users, Stage.VALIDATE, StreamMetrics.VALID, step, VALID, DEAD_LETTERS)
-          .setCoder(ParsedUserCoder.of());
+      return users
+          .apply("Validate", ParDo.of(new StageFn<>(Stage.VALIDATE, StreamMetrics.VALID, step)))
+          .setCoder(OutcomeCoder.of(ParsedUserCoder.of()));
     }
   }
 
   /** Valid users -> {@link UserProfile}, stamped with the Kafka record's timestamp. */
-  public static final class ToProfiles
-      extends PTransform<PCollection<ParsedUser>, PCollectionTuple> {
+  static final class ToProfiles
+      extends PTransform<PCollection<Outcome<ParsedUser>>, PCollection<Outcome<UserProfile>>> {
     private static final long serialVersionUID = 1L;
-    public static final TupleTag<UserProfile> PROFILES = new TupleTag<UserProfile>("mapped") {};
-    public static final TupleTag<DeadLetter> DEAD_LETTERS =
-        new TupleTag<DeadLetter>("transform-dead-letters") {};
 
     @Override
-    public PCollectionTuple expand(PCollection<ParsedUser> users) {
+    public PCollection<Outcome<UserProfile>> expand(PCollection<Outcome<ParsedUser>> users) {
       StageFn.Step<ParsedUser, UserProfile> step =
           new StageFn.Step<ParsedUser, UserProfile>() {
             private static final long serialVersionUID = 1L;
@@ -159,41 +160,23 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
               return p.source;
             }
           };
-      return applyStage(users, Stage.TRANSFORM, StreamMetrics.PROFILES, step, PROFILES, DEAD_LETTERS)
-          .setCoder(UserProfileCoder.of());
+      return users
+          .apply("Map", ParDo.of(new StageFn<>(Stage.TRANSFORM, StreamMetrics.PROFILES, step)))
+          .setCoder(OutcomeCoder.of(UserProfileCoder.of()));
     }
   }
 
-  /** Applies a {@link StageFn} as a multi-output ParDo and sets the dead-letter coder. */
-  private static <InT, OutT> StageResult<OutT> applyStage(
-      PCollection<InT> input,
-      String stage,
-      String passedCounter,
-      StageFn.Step<InT, OutT> step,
-      TupleTag<OutT> outputTag,
-      TupleTag<DeadLetter> deadLetterTag) {
-    PCollectionTuple out =
-        input.apply(
-            "Apply",
-            ParDo.of(new StageFn<>(stage, passedCounter, step, outputTag, deadLetterTag))
-                .withOutputTags(outputTag, TupleTagList.of(deadLetterTag)));
-    out.get(deadLetterTag).setCoder(DeadLetterCoder.of());
-    return new StageResult<>(out, outputTag);
-  }
+  /** Profiles to {@link #PROFILES}, dead letters to {@link #DEAD_LETTERS}. */
+  private static final class SplitFn extends DoFn<Outcome<UserProfile>, UserProfile> {
+    private static final long serialVersionUID = 1L;
 
-  /** The output tuple of one stage, with a way to set its main output's coder inline. */
-  private static final class StageResult<OutT> {
-    private final PCollectionTuple tuple;
-    private final TupleTag<OutT> outputTag;
-
-    StageResult(PCollectionTuple tuple, TupleTag<OutT> outputTag) {
-      this.tuple = tuple;
-      this.outputTag = outputTag;
-    }
-
-    PCollectionTuple setCoder(org.apache.beam.sdk.coders.Coder<OutT> coder) {
-      tuple.get(outputTag).setCoder(coder);
-      return tuple;
+    @ProcessElement
+    public void processElement(@Element Outcome<UserProfile> o, MultiOutputReceiver out) {
+      if (o.isRejected()) {
+        out.get(DEAD_LETTERS).output(o.deadLetter);
+      } else {
+        out.get(PROFILES).output(o.value);
+      }
     }
   }
 }

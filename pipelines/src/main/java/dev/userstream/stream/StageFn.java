@@ -6,21 +6,19 @@ import java.io.Serializable;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.values.TupleTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The DoFn behind every stage of {@link ProcessUsers}: applies one step to each element and emits
- * the result on {@code outputTag}, or a {@link DeadLetter} naming the stage on {@code
- * deadLetterTag}. Nothing is dropped: a rejection and an unexpected exception alike become a dead
- * letter carrying the original record.
+ * The DoFn behind every stage of {@link ProcessUsers}: applies one step to each value, turning a
+ * rejection, or an unexpected exception, into a dead letter that names the stage and carries the
+ * original record. Outcomes already rejected upstream pass through untouched. Nothing is dropped.
  */
-final class StageFn<InT, OutT> extends DoFn<InT, OutT> {
+final class StageFn<InT, OutT> extends DoFn<Outcome<InT>, Outcome<OutT>> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(StageFn.class);
 
-  /** One stage's work on one element. */
+  /** One stage's work on one value. */
   interface Step<InT, OutT> extends Serializable {
     OutT apply(InT in) throws RecordRejectedException;
 
@@ -30,46 +28,38 @@ final class StageFn<InT, OutT> extends DoFn<InT, OutT> {
 
   private final String stage;
   private final Step<InT, OutT> step;
-  private final TupleTag<OutT> outputTag;
-  private final TupleTag<DeadLetter> deadLetterTag;
   private final Counter passed;
   private final Counter rejected;
 
-  StageFn(
-      String stage,
-      String passedCounter,
-      Step<InT, OutT> step,
-      TupleTag<OutT> outputTag,
-      TupleTag<DeadLetter> deadLetterTag) {
+  StageFn(String stage, String passedCounter, Step<InT, OutT> step) {
     this.stage = stage;
     this.step = step;
-    this.outputTag = outputTag;
-    this.deadLetterTag = deadLetterTag;
     this.passed = Metrics.counter(StreamMetrics.NAMESPACE, passedCounter);
     this.rejected = Metrics.counter(StreamMetrics.NAMESPACE, stage + "_rejected");
   }
 
   @ProcessElement
-  public void processElement(@Element InT in, MultiOutputReceiver out) {
-    OutT result;
-    try {
-      result = step.apply(in);
-    } catch (RecordRejectedException e) {
-      reject(in, e, out);
-      return;
-    } catch (RuntimeException e) {
-      // A bug or an input nobody foresaw: keep the record (with the stack's cause) and go on.
-      LOG.warn("Stage {} failed unexpectedly on {}", stage, step.sourceOf(in).coordinates(), e);
-      reject(in, e, out);
+  public void processElement(@Element Outcome<InT> in, OutputReceiver<Outcome<OutT>> out) {
+    if (in.isRejected()) {
+      out.output(in.asRejected());
       return;
     }
-    passed.inc();
-    out.get(outputTag).output(result);
+    try {
+      OutT result = step.apply(in.value);
+      passed.inc();
+      out.output(Outcome.of(result));
+    } catch (RecordRejectedException e) {
+      out.output(reject(in.value, e));
+    } catch (RuntimeException e) {
+      // A bug or an input nobody foresaw: keep the record (with the cause) and go on.
+      LOG.warn("Stage {} failed unexpectedly on {}", stage, step.sourceOf(in.value).coordinates(), e);
+      out.output(reject(in.value, e));
+    }
   }
 
-  private void reject(InT in, Exception e, MultiOutputReceiver out) {
+  private Outcome<OutT> reject(InT in, Exception e) {
     rejected.inc();
-    out.get(deadLetterTag)
-        .output(DeadLetter.of(step.sourceOf(in), stage, e, System.currentTimeMillis()));
+    return Outcome.rejected(
+        DeadLetter.of(step.sourceOf(in), stage, e, System.currentTimeMillis()));
   }
 }
