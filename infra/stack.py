@@ -180,6 +180,15 @@ def running_pid(name):
     return pid
 
 
+def require_free(name, *port_numbers):
+    """Fails before launching when another process already listens on one of the ports."""
+    for p in port_numbers:
+        if port_open(p):
+            raise StackError(f"port {p} on {HOST}, needed by {name}, is already in use by a process "
+                             f"this stack did not start (another userstream checkout?); stop it or "
+                             f"move {name} with the USERSTREAM_*_PORT variables")
+
+
 def launch(name, cmd, env=None):
     log = STATE / "logs" / f"{name}.log"
     full_env = dict(os.environ)
@@ -307,6 +316,7 @@ message.max.bytes={MAX_MESSAGE_BYTES}
                                      "-c", str(props)], capture_output=True, text=True)
         if out.returncode != 0:
             raise StackError(f"kafka storage format failed:\n{out.stdout}\n{out.stderr}")
+    require_free("kafka", kport, cport)
     say(f"starting kafka on {HOST}:{kport}")
     proc, log = launch("kafka", base + ["kafka.Kafka", str(props)])
     wait_ready("kafka", proc, log, "Kafka Server started", kport, 90)
@@ -405,6 +415,8 @@ concurrent_writes: 32
         "-Djava.net.preferIPv4Stack=true",
         "-cp", classpath(lib), "org.apache.cassandra.service.CassandraDaemon",
     ]
+    require_free("cassandra", cql_port, port("USERSTREAM_CASSANDRA_STORAGE_PORT"),
+                 port("USERSTREAM_CASSANDRA_JMX_PORT"))
     say(f"starting cassandra on {HOST}:{cql_port}")
     proc, log = launch("cassandra", cmd)
     wait_ready("cassandra", proc, log, "Starting listening for CQL clients", cql_port, 180)
@@ -457,6 +469,7 @@ def spark_up():
     if running_pid("spark-master"):
         say("spark master already running")
     else:
+        require_free("spark-master", master_port, port("USERSTREAM_SPARK_MASTER_UI_PORT"))
         say(f"starting spark master on spark://{HOST}:{master_port}")
         proc, log = launch("spark-master", base + [
             "org.apache.spark.deploy.master.Master", "--host", HOST, "--port", str(master_port),
@@ -469,6 +482,7 @@ def spark_up():
         work = home / "work"
         work.mkdir(exist_ok=True)
         worker_port = port("USERSTREAM_SPARK_WORKER_PORT")
+        require_free("spark-worker", worker_port, port("USERSTREAM_SPARK_WORKER_UI_PORT"))
         say(f"starting spark worker on {HOST}:{worker_port}")
         proc, log = launch("spark-worker", base + [
             "org.apache.spark.deploy.worker.Worker", "--host", HOST, "--port", str(worker_port),
