@@ -117,19 +117,14 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
 
     @Override
     public PCollection<Outcome<ParsedUser>> expand(PCollection<Outcome<ParsedUser>> users) {
-      StageFn.Step<ParsedUser, ParsedUser> step =
-          new StageFn.Step<ParsedUser, ParsedUser>() {
+      ParsedUserStep<ParsedUser> step =
+          new ParsedUserStep<ParsedUser>() {
             private static final long serialVersionUID = 1L;
 
             @Override
             public ParsedUser apply(ParsedUser p) throws RecordRejectedException {
               UserValidator.validate(p.user);
               return p;
-            }
-
-            @Override
-            public SourceRecord sourceOf(ParsedUser p) {
-              return p.source;
             }
           };
       return users
@@ -145,8 +140,8 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
 
     @Override
     public PCollection<Outcome<UserProfile>> expand(PCollection<Outcome<ParsedUser>> users) {
-      StageFn.Step<ParsedUser, UserProfile> step =
-          new StageFn.Step<ParsedUser, UserProfile>() {
+      ParsedUserStep<UserProfile> step =
+          new ParsedUserStep<UserProfile>() {
             private static final long serialVersionUID = 1L;
 
             @Override
@@ -154,15 +149,20 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
               return ProfileMapper.toProfile(
                   p.user, Instant.ofEpochMilli(p.source.timestampMillis));
             }
-
-            @Override
-            public SourceRecord sourceOf(ParsedUser p) {
-              return p.source;
-            }
           };
       return users
           .apply("Map", ParDo.of(new StageFn<>(Stage.TRANSFORM, StreamMetrics.PROFILES, step)))
           .setCoder(OutcomeCoder.of(UserProfileCoder.of()));
+    }
+  }
+
+  /** A step on a parsed user, whose original record it carries. */
+  private abstract static class ParsedUserStep<OutT> implements StageFn.Step<ParsedUser, OutT> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public SourceRecord sourceOf(ParsedUser p) {
+      return p.source;
     }
   }
 
