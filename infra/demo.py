@@ -35,7 +35,7 @@ def main():
     stack.up([])
     ep = stack.endpoints()
 
-    stack.say(f"producing {users} sample users (seed '{seed}') and 8 poison payloads to users.raw")
+    stack.say(f"producing {users} sample users (seed '{seed}') and 9 poison payloads to users.raw")
     tool("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={ep['USERSTREAM_KAFKA']}",
          "--topic=users.raw", f"--count={users}", f"--seed={seed}", "--poison=true")
 

@@ -121,6 +121,14 @@ public final class SampleUsers {
     return u;
   }
 
+  private static byte[] blob() {
+    byte[] b = new byte[BLOB_BYTES];
+    java.util.Arrays.fill(b, (byte) 'x');
+    b[0] = '"';
+    b[b.length - 1] = '"';
+    return b;
+  }
+
   /** User {@code index} of {@code seed} as UTF-8 JSON bytes, as the API would send it. */
   public static byte[] userJson(String seed, long index) {
     try {
@@ -130,7 +138,14 @@ public final class SampleUsers {
     }
   }
 
-  /** Payloads the pipeline must dead-letter, one per kind of bad input, each with a reason. */
+  /** Size of the oversized poison payload: above the job's default 1 MiB limit, below Kafka's 16 MiB. */
+  public static final int BLOB_BYTES = 3 * 1024 * 1024;
+
+  /**
+   * Payloads the pipeline must dead-letter, one per kind of bad input, each with a reason: not
+   * JSON, the wrong shape, empty, invalid UTF-8, no uuid, a bad uuid, a bad email, a bad date, and
+   * a multi-megabyte blob (producers need max.request.size above {@link #BLOB_BYTES}).
+   */
   public static List<byte[]> poisonPayloads() {
     ObjectNode noUuid = user("poison", 1);
     ((ObjectNode) noUuid.get("login")).remove("uuid");
@@ -149,7 +164,8 @@ public final class SampleUsers {
           Json.MAPPER.writeValueAsBytes(noUuid),
           Json.MAPPER.writeValueAsBytes(badUuid),
           Json.MAPPER.writeValueAsBytes(badEmail),
-          Json.MAPPER.writeValueAsBytes(badDate));
+          Json.MAPPER.writeValueAsBytes(badDate),
+          blob());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

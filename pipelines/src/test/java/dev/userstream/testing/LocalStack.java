@@ -78,6 +78,7 @@ public final class LocalStack implements AutoCloseable {
     pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
     pp.put(ProducerConfig.ACKS_CONFIG, "all");
     pp.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
     producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
