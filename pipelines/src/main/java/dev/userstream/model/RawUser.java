@@ -1,7 +1,6 @@
 package dev.userstream.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * One user as the randomuser.me API returns it (contract: {@code shared/randomuser-api.md}), bound
@@ -89,7 +88,6 @@ public final class RawUser {
   }
 
   /** The natural key, or null when the login block or its uuid is missing. */
-  @JsonProperty(access = JsonProperty.Access.READ_ONLY)
   public String uuid() {
     return login == null ? null : login.uuid;
   }

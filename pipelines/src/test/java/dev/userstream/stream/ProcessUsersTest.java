@@ -23,6 +23,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -275,7 +280,28 @@ public class ProcessUsersTest {
               assertThat(ids, containsInAnyOrder(UUID.fromString("7a0eed16-9430-4d68-901f-c0d4c1c3bf00")));
               return null;
             });
-    pipeline.run().waitUntilFinish();
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+
+    // 17 records: 10 rejected by parse, 6 by validation, 1 profile.
+    assertThat(counter(result, StreamMetrics.PARSED), equalTo(7L));
+    assertThat(counter(result, Stage.PARSE + "_rejected"), equalTo(10L));
+    assertThat(counter(result, StreamMetrics.VALID), equalTo(1L));
+    assertThat(counter(result, StreamMetrics.INVALID), equalTo(6L));
+    assertThat(counter(result, StreamMetrics.PROFILES), equalTo(1L));
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    MetricQueryResults metrics =
+        result.metrics().queryMetrics(
+            MetricsFilter.builder()
+                .addNameFilter(MetricNameFilter.named(StreamMetrics.NAMESPACE, name))
+                .build());
+    long total = 0;
+    for (MetricResult<Long> c : metrics.getCounters()) {
+      total += c.getAttempted();
+    }
+    return total;
   }
 
   @Test

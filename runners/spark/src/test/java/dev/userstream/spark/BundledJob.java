@@ -58,10 +58,6 @@ final class BundledJob implements AutoCloseable {
     return true;
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   /** Sends SIGTERM and returns at once; the job stops gracefully (see SparkStreamPipeline). */
   void requestStop() {
     process.destroy();
