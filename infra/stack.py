@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""The local userstream stack without Docker: Kafka (KRaft), Cassandra and a Spark standalone
-master + worker, as separate processes on 127.0.0.1, all state and logs under one directory.
+"""The local userstream stack without Docker: Kafka (KRaft), Cassandra, a Spark standalone
+master + worker and the randomuser.me emulator, as separate processes on 127.0.0.1, all state and
+logs under one directory.
 
-    python3 infra/stack.py up [kafka|cassandra|spark ...]   start (and prepare) what is not running
+    python3 infra/stack.py up [kafka|cassandra|spark|emulator ...]
+                                                            start (and prepare) what is not running
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
     python3 infra/stack.py env                              the endpoints, as shell variables
@@ -41,6 +43,7 @@ ENV = {
     "USERSTREAM_SPARK_MASTER_UI_PORT": "18080",
     "USERSTREAM_SPARK_WORKER_PORT": "17078",
     "USERSTREAM_SPARK_WORKER_UI_PORT": "18081",
+    "USERSTREAM_EMULATOR_PORT": "18500",
     "USERSTREAM_SPARK_WORKER_CORES": "2",
     "USERSTREAM_SPARK_WORKER_MEMORY": "3g",
     "USERSTREAM_TOPIC_PARTITIONS": "3",
@@ -495,10 +498,32 @@ def spark_up():
 
 
 # ---------------------------------------------------------------------------------------------
+# randomuser.me emulator (infra/emulator)
+
+
+def emulator_up():
+    if running_pid("emulator"):
+        say("emulator already running")
+        return
+    jar = INFRA / "emulator" / "target" / "userstream-emulator-bundled.jar"
+    if not jar.exists():
+        raise StackError(f"{jar} is missing: build first (make build, or mvn -DskipTests package)")
+    emulator_port = port("USERSTREAM_EMULATOR_PORT")
+    require_free("emulator", emulator_port)
+    say(f"starting the randomuser.me emulator on http://{HOST}:{emulator_port}/api/")
+    # -Duserstream.state puts the state directory on the command line, which is how running_pid
+    # tells this emulator from an unrelated process that got the same PID.
+    proc, log = launch("emulator", [java(), "-Xmx256m", f"-Duserstream.state={STATE}", "-jar", str(jar),
+                                    f"--port={emulator_port}"])
+    wait_ready("emulator", proc, log, "emulator listening", emulator_port, 30)
+    say("emulator ready")
+
+
+# ---------------------------------------------------------------------------------------------
 # Commands
 
-SERVICES = {"kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up}
-PROCESSES = ["spark-worker", "spark-master", "cassandra", "kafka"]
+SERVICES = {"kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up, "emulator": emulator_up}
+PROCESSES = ["emulator", "spark-worker", "spark-master", "cassandra", "kafka"]
 
 
 def endpoints():
@@ -509,6 +534,7 @@ def endpoints():
         "USERSTREAM_SPARK_MASTER": f"spark://{HOST}:{port('USERSTREAM_SPARK_MASTER_PORT')}",
         "USERSTREAM_SPARK_UI": f"http://{HOST}:{setting('USERSTREAM_SPARK_MASTER_UI_PORT')}",
         "USERSTREAM_SPARK_HOME": str(spark_home()),
+        "USERSTREAM_API_URL": f"http://{HOST}:{port('USERSTREAM_EMULATOR_PORT')}/api/",
         # What a JVM running the Spark runner needs on Java 17 (tools and benchmarks read it).
         "USERSTREAM_JAVA_OPTS": " ".join(JAVA17_OPENS),
     }
