@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""The local userstream stack without Docker: Kafka (KRaft), Cassandra, a Spark standalone
-master + worker and the randomuser.me emulator, as separate processes on 127.0.0.1, all state and
+"""The local userstream stack without Docker: PostgreSQL, Kafka (KRaft), Cassandra, a Spark
+standalone master + worker and the randomuser.me emulator, as separate processes on 127.0.0.1, all state and
 logs under one directory.
 
-    python3 infra/stack.py up [kafka|cassandra|spark|emulator ...]
+    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator ...]
                                                             start (and prepare) what is not running
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
@@ -18,6 +18,8 @@ Settings come from the environment; see ENV below and the README.
 import base64
 import hashlib
 import os
+import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -44,6 +46,7 @@ ENV = {
     "USERSTREAM_SPARK_WORKER_PORT": "17078",
     "USERSTREAM_SPARK_WORKER_UI_PORT": "18081",
     "USERSTREAM_EMULATOR_PORT": "18500",
+    "USERSTREAM_POSTGRES_PORT": "15432",
     "USERSTREAM_SPARK_WORKER_CORES": "2",
     "USERSTREAM_SPARK_WORKER_MEMORY": "3g",
     "USERSTREAM_TOPIC_PARTITIONS": "3",
@@ -250,7 +253,7 @@ def stop(name, timeout=45):
         return False
     say(f"stopping {name} (pid {pid})")
     try:
-        os.killpg(pid, signal.SIGTERM)
+        os.killpg(pid, STOP_SIGNALS.get(name, signal.SIGTERM))
     except ProcessLookupError:
         pass
     deadline = time.monotonic() + timeout
@@ -498,6 +501,106 @@ def spark_up():
 
 
 # ---------------------------------------------------------------------------------------------
+# PostgreSQL (the staging database)
+
+PG_USER = "userstream"
+PG_DATABASE = "userstream"
+
+
+def postgres_bin():
+    """The server binaries: USERSTREAM_PG_BIN, or the newest Debian postgresql-15+ install."""
+    configured = os.environ.get("USERSTREAM_PG_BIN")
+    candidates = [Path(configured)] if configured else sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    for bindir in reversed(candidates):
+        if (bindir / "postgres").exists() and (not bindir.parent.name.isdigit() or int(bindir.parent.name) >= 15):
+            return bindir
+    raise StackError("PostgreSQL 15+ server binaries not found (apt-get install postgresql-15, "
+                     "or set USERSTREAM_PG_BIN to the directory holding postgres and initdb)")
+
+
+def as_unprivileged(cmd):
+    """PostgreSQL refuses to run as root. Invoked as root, run it in a user namespace under the
+    postgres (or nobody) uid: it has no capabilities there, while the state directory, which may
+    sit in a root-only folder such as a mktemp checkout, stays reachable."""
+    if os.geteuid() != 0:
+        return cmd
+    try:
+        user = pwd.getpwnam("postgres")
+    except KeyError:
+        user = pwd.getpwnam("nobody")
+    return ["unshare", "--user", f"--map-user={user.pw_uid}", f"--map-group={user.pw_gid}"] + cmd
+
+
+def postgres_password():
+    """Generated at first start, kept in the state directory with mode 600, never printed."""
+    secrets_dir = STATE / "secrets"
+    secrets_dir.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(secrets_dir, 0o700)
+    f = secrets_dir / "postgres.password"
+    if not f.exists():
+        fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(24))
+    return f.read_text().strip()
+
+
+def postgres_up():
+    if running_pid("postgres"):
+        say("postgres already running")
+        return
+    bindir = postgres_bin()
+    home = STATE / "postgres"
+    data = home / "data"
+    home.mkdir(parents=True, exist_ok=True)
+    pg_port = port("USERSTREAM_POSTGRES_PORT")
+    password = postgres_password()
+    if not (data / "PG_VERSION").exists():
+        say(f"initialising PostgreSQL in {data} (password authentication, user {PG_USER})")
+        pwfile = STATE / "secrets" / "initdb.pw"
+        pwfile.write_text(password)
+        os.chmod(pwfile, 0o600)
+        try:
+            out = subprocess.run(as_unprivileged([str(bindir / "initdb"), "-D", str(data), "-U", PG_USER,
+                                                  "--auth=scram-sha-256", f"--pwfile={pwfile}",
+                                                  "-E", "UTF8", "--locale=C"]),
+                                 capture_output=True, text=True)
+        finally:
+            pwfile.unlink(missing_ok=True)
+        if out.returncode != 0:
+            raise StackError(f"initdb failed:\n{out.stdout}\n{out.stderr}")
+    require_free("postgres", pg_port)
+    say(f"starting postgres on {HOST}:{pg_port}")
+    # No Unix socket: clients use TCP with the password, and deep state paths would overflow
+    # the socket path limit.
+    proc, log = launch("postgres", as_unprivileged([
+        str(bindir / "postgres"), "-D", str(data), "-c", f"listen_addresses={HOST}", "-p", str(pg_port),
+        "-c", "unix_socket_directories=", "-c", "max_connections=50"]))
+    wait_ready("postgres", proc, log, "database system is ready to accept connections", pg_port, 60)
+    say("postgres ready")
+    apply_postgres_schema()
+
+
+def psql(database, *args, check=True):
+    env = dict(os.environ, PGPASSWORD=postgres_password())
+    out = subprocess.run(["psql", "-h", HOST, "-p", str(port("USERSTREAM_POSTGRES_PORT")), "-U", PG_USER,
+                          "-d", database, "-v", "ON_ERROR_STOP=1", "-qAt", *args],
+                         capture_output=True, text=True, env=env)
+    if check and out.returncode != 0:
+        raise StackError(f"psql {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
+    return out.stdout.strip()
+
+
+def apply_postgres_schema():
+    if not shutil.which("psql"):
+        raise StackError("psql not found (apt-get install postgresql-client)")
+    if psql("postgres", "-c", f"SELECT 1 FROM pg_database WHERE datname = '{PG_DATABASE}'") != "1":
+        psql("postgres", "-c", f"CREATE DATABASE {PG_DATABASE}")
+    psql(PG_DATABASE, "-f", str(INFRA / "postgres" / "schema.sql"))
+    say(f"schema applied (database {PG_DATABASE}, staging.raw_users)")
+
+
+# ---------------------------------------------------------------------------------------------
 # randomuser.me emulator (infra/emulator)
 
 
@@ -522,8 +625,11 @@ def emulator_up():
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-SERVICES = {"kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up, "emulator": emulator_up}
-PROCESSES = ["emulator", "spark-worker", "spark-master", "cassandra", "kafka"]
+SERVICES = {"postgres": postgres_up, "kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up,
+            "emulator": emulator_up}
+PROCESSES = ["emulator", "spark-worker", "spark-master", "cassandra", "kafka", "postgres"]
+# PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast, clean shutdown.
+STOP_SIGNALS = {"postgres": signal.SIGINT}
 
 
 def endpoints():
@@ -535,6 +641,9 @@ def endpoints():
         "USERSTREAM_SPARK_UI": f"http://{HOST}:{setting('USERSTREAM_SPARK_MASTER_UI_PORT')}",
         "USERSTREAM_SPARK_HOME": str(spark_home()),
         "USERSTREAM_API_URL": f"http://{HOST}:{port('USERSTREAM_EMULATOR_PORT')}/api/",
+        "USERSTREAM_POSTGRES_URL": f"jdbc:postgresql://{HOST}:{port('USERSTREAM_POSTGRES_PORT')}/{PG_DATABASE}",
+        "USERSTREAM_POSTGRES_USER": PG_USER,
+        "USERSTREAM_POSTGRES_PASSWORD_FILE": str(STATE / "secrets" / "postgres.password"),
         # What a JVM running the Spark runner needs on Java 17 (tools and benchmarks read it).
         "USERSTREAM_JAVA_OPTS": " ".join(JAVA17_OPENS),
     }
