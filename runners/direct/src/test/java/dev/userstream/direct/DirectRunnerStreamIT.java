@@ -17,8 +17,7 @@ public class DirectRunnerStreamIT {
   @Test
   public void storesGoodUsersDeadLettersBadOnesAndReplaysIdempotently() throws Exception {
     try (LocalStack stack = new LocalStack()) {
-      // 3 partitions, so 3 readers, each with at most 10 records read but not yet finalized.
-      StreamScenario scenario = new StreamScenario(stack, 300).withIdleLagUpTo(3 * 10);
+      StreamScenario scenario = new StreamScenario(stack, 300).withUncommittedIdleReads();
       scenario.runAndReplay(
           group -> {
             StreamPipelineOptions options =
