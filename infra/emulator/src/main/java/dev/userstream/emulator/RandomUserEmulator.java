@@ -38,15 +38,19 @@ public final class RandomUserEmulator implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final Deque<Fault> faults = new ArrayDeque<>();
-  private final long maxUsersPerSecond;
+  private final long maxUsersPerWindow;
+  private final long windowNanos;
   private volatile long slowDelayMillis = 2000;
   private long windowStart;
   private long usersInWindow;
 
-  private RandomUserEmulator(HttpServer server, ExecutorService executor, long maxUsersPerSecond) {
+  private RandomUserEmulator(
+      HttpServer server, ExecutorService executor, long maxUsersPerWindow, long windowNanos) {
     this.server = server;
     this.executor = executor;
-    this.maxUsersPerSecond = maxUsersPerSecond;
+    this.maxUsersPerWindow = maxUsersPerWindow;
+    this.windowNanos = windowNanos;
+    this.windowStart = System.nanoTime();
   }
 
   /** Starts on 127.0.0.1:{@code port} (0 for any free port) with no rate limit to speak of. */
@@ -56,13 +60,18 @@ public final class RandomUserEmulator implements AutoCloseable {
 
   /** Starts with a limit of {@code maxUsersPerSecond} users served per second. */
   public static RandomUserEmulator start(int port, long maxUsersPerSecond) throws IOException {
+    return start(port, maxUsersPerSecond, 1_000_000_000L);
+  }
+
+  /** As above with a window of any length, so tests do not depend on the clock. */
+  static RandomUserEmulator start(int port, long maxUsers, long windowNanos) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
     ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "randomuser-emulator");
       t.setDaemon(true);
       return t;
     });
-    RandomUserEmulator emulator = new RandomUserEmulator(server, executor, maxUsersPerSecond);
+    RandomUserEmulator emulator = new RandomUserEmulator(server, executor, maxUsers, windowNanos);
     server.createContext("/api/", emulator::api);
     server.createContext("/__admin/faults", emulator::admin);
     server.setExecutor(executor);
@@ -140,14 +149,14 @@ public final class RandomUserEmulator implements AutoCloseable {
     }
   }
 
-  /** A one-second window of users served; a page that would exceed the limit is refused. */
+  /** A window of users served; a page that would exceed the limit is refused. */
   private synchronized boolean admit(int users) {
     long now = System.nanoTime();
-    if (now - windowStart > 1_000_000_000L) {
+    if (now - windowStart > windowNanos) {
       windowStart = now;
       usersInWindow = 0;
     }
-    if (usersInWindow + users > maxUsersPerSecond) {
+    if (usersInWindow + users > maxUsersPerWindow) {
       return false;
     }
     usersInWindow += users;

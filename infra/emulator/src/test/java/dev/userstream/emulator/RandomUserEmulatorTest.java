@@ -176,7 +176,8 @@ public class RandomUserEmulatorTest {
 
   @Test
   public void rateLimitAnswers429WithAJsonError() throws Exception {
-    try (RandomUserEmulator limited = RandomUserEmulator.start(0, 100)) {
+    // A one-hour window: both requests fall in it however slow the machine is.
+    try (RandomUserEmulator limited = RandomUserEmulator.start(0, 100, java.util.concurrent.TimeUnit.HOURS.toNanos(1))) {
       HttpResponse<byte[]> ok = http.send(HttpRequest.newBuilder(URI.create(limited.baseUrl() + "?results=100")).build(),
           HttpResponse.BodyHandlers.ofByteArray());
       HttpResponse<byte[]> refused = http.send(HttpRequest.newBuilder(URI.create(limited.baseUrl() + "?results=100")).build(),
