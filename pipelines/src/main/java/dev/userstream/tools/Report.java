@@ -108,12 +108,13 @@ public final class Report {
     return out;
   }
 
-  static long total(Admin admin, String topic) throws ExecutionException, InterruptedException {
+  /** Records ever written to {@code topic}: its partitions' end offsets, summed. */
+  public static long total(Admin admin, String topic) throws ExecutionException, InterruptedException {
     return endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** Sum over partitions of end offset minus committed offset (uncommitted counts in full). */
-  static long lag(Admin admin, String topic, String group)
+  public static long lag(Admin admin, String topic, String group)
       throws ExecutionException, InterruptedException {
     Map<TopicPartition, OffsetAndMetadata> committed =
         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();

@@ -5,6 +5,7 @@ import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.kafka.DeadLetterHeaders;
+import dev.userstream.tools.Report;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +22,9 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -129,29 +128,12 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public long endOffsetSum(String topic) throws Exception {
-    return endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+    return Report.total(admin, topic);
   }
 
-  private Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (int i = 0; i < 3; i++) {
-      latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
-    }
-    Map<TopicPartition, Long> out = new HashMap<>();
-    admin.listOffsets(latest).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
-    return out;
-  }
-
-  /** The group's lag on the input topic: end offsets minus committed offsets, summed. */
+  /** The group's lag on the input topic, as {@link Report} computes it. */
   public long lag(String group) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    long lag = 0;
-    for (Map.Entry<TopicPartition, Long> e : endOffsets(inputTopic).entrySet()) {
-      OffsetAndMetadata c = committed.get(e.getKey());
-      lag += e.getValue() - (c == null ? 0 : c.offset());
-    }
-    return lag;
+    return Report.lag(admin, inputTopic, group);
   }
 
   /** A dead letter as read back from the topic: value bytes and headers. */
