@@ -164,20 +164,29 @@ public final class LocalStack implements AutoCloseable {
 
   /** Every record now in the dead-letter topic. */
   public List<ReadLetter> deadLetters() throws Exception {
-    long expected = endOffsetSum(deadLetterTopic);
+    return records(deadLetterTopic).stream().map(ReadLetter::new).collect(Collectors.toList());
+  }
+
+  /** Every record now in {@code topic}, read from the beginning of each partition. */
+  public List<ConsumerRecord<byte[], byte[]>> records(String topic) throws Exception {
+    long expected = endOffsetSum(topic);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    List<ReadLetter> out = new ArrayList<>();
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> tps = List.of(0, 1, 2).stream().map(i -> new TopicPartition(deadLetterTopic, i)).collect(Collectors.toList());
+      List<TopicPartition> tps = c.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
       c.assign(tps);
       c.seekToBeginning(tps);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (out.size() < expected && System.nanoTime() < deadline) {
-        c.poll(Duration.ofMillis(500)).forEach(r -> out.add(new ReadLetter(r)));
+        c.poll(Duration.ofMillis(500)).forEach(out::add);
       }
+    }
+    if (out.size() < expected) {
+      throw new AssertionError("read " + out.size() + " of " + expected + " records of " + topic + " within 30 s");
     }
     return out;
   }

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * A local randomuser.me API 1.4: {@code GET /api/} and {@code /api/1.4/} with results, page,
  * seed, nat, gender, inc, exc and noinfo (shared/randomuser-api.md). It rate-limits like the real
  * service (HTTP 429 with a JSON error) and can be told to fail on purpose, from tests in-process
- * ({@link #inject}) or over HTTP ({@code POST /__admin/faults?fault=SLOW&times=2}, {@code DELETE
+ * ({@link #inject}) or over HTTP ({@code POST /__admin/faults?fault=SLOW&times=2[&page=3]}, {@code DELETE
  * /__admin/faults}).
  *
  * <pre>{@code
@@ -37,7 +37,7 @@ public final class RandomUserEmulator implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
-  private final Deque<Fault> faults = new ArrayDeque<>();
+  private final Deque<QueuedFault> faults = new ArrayDeque<>();
   private final long maxUsersPerWindow;
   private final long windowNanos;
   private volatile long slowDelayMillis = 2000;
@@ -90,10 +90,33 @@ public final class RandomUserEmulator implements AutoCloseable {
 
   /** The next {@code times} requests to the API fail with {@code fault}, after those already queued. */
   public void inject(Fault fault, int times) {
+    inject(fault, times, ANY_PAGE);
+  }
+
+  /** The next {@code times} requests for {@code page} (any seed) fail with {@code fault}. */
+  public void inject(Fault fault, int times, int page) {
     synchronized (faults) {
       for (int i = 0; i < times; i++) {
-        faults.add(fault);
+        faults.add(new QueuedFault(fault, page));
       }
+    }
+  }
+
+  private static final int ANY_PAGE = 0;
+
+  private record QueuedFault(Fault fault, int page) {}
+
+  /** Takes the first queued fault that applies to {@code page}, or null. */
+  private Fault takeFault(int page) {
+    synchronized (faults) {
+      for (java.util.Iterator<QueuedFault> it = faults.iterator(); it.hasNext(); ) {
+        QueuedFault f = it.next();
+        if (f.page() == ANY_PAGE || f.page() == page) {
+          it.remove();
+          return f.fault();
+        }
+      }
+      return null;
     }
   }
 
@@ -110,11 +133,8 @@ public final class RandomUserEmulator implements AutoCloseable {
 
   private void api(HttpExchange ex) throws IOException {
     try (ex) {
-      Fault fault;
-      synchronized (faults) {
-        fault = faults.poll();
-      }
       Query q = Query.parse(ex.getRequestURI().getRawQuery());
+      Fault fault = takeFault(q.page);
       if (fault == Fault.RATE_LIMITED || (fault == null && !admit(q.results))) {
         ex.getResponseHeaders().set("Retry-After", "1");
         send(ex, 429, "application/json", RATE_LIMIT_BODY.getBytes(StandardCharsets.UTF_8));
@@ -173,6 +193,7 @@ public final class RandomUserEmulator implements AutoCloseable {
       String raw = ex.getRequestURI().getRawQuery();
       String fault = null;
       int times = 1;
+      int page = ANY_PAGE;
       if (raw != null) {
         for (String pair : raw.split("&")) {
           String[] kv = pair.split("=", 2);
@@ -180,13 +201,15 @@ public final class RandomUserEmulator implements AutoCloseable {
             fault = kv[1];
           } else if (kv.length == 2 && kv[0].equals("times")) {
             times = Integer.parseInt(kv[1]);
+          } else if (kv.length == 2 && kv[0].equals("page")) {
+            page = Integer.parseInt(kv[1]);
           } else if (kv.length == 2 && kv[0].equals("delayMillis")) {
             slowDelayMillis(Long.parseLong(kv[1]));
           }
         }
       }
       try {
-        inject(Fault.valueOf(String.valueOf(fault)), times);
+        inject(Fault.valueOf(String.valueOf(fault)), times, page);
         send(ex, 200, "application/json", ("{\"queued\":" + times + "}").getBytes(StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
         send(ex, 400, "application/json", ("{\"error\":\"fault must be one of " + java.util.Arrays.toString(Fault.values()) + "\"}").getBytes(StandardCharsets.UTF_8));

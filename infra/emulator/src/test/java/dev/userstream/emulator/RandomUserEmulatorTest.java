@@ -207,4 +207,14 @@ public class RandomUserEmulatorTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(unknown.statusCode(), equalTo(400));
   }
+
+  @Test
+  public void aFaultForOnePageLeavesOtherPagesAlone() throws Exception {
+    api.inject(Fault.BAD_GATEWAY_HTML, 2, 3);
+    assertThat(get("results=5&page=1").statusCode(), equalTo(200));
+    assertThat(get("results=5&page=3").statusCode(), equalTo(502));
+    assertThat(get("results=5&page=2").statusCode(), equalTo(200));
+    assertThat(get("results=5&page=3").statusCode(), equalTo(502));
+    assertThat(get("results=5&page=3").statusCode(), equalTo(200));
+  }
 }

@@ -1,5 +1,6 @@
 package dev.userstream.spark;
 
+import dev.userstream.testing.BundledJob;
 import dev.userstream.testing.LocalStack;
 import dev.userstream.testing.StreamScenario;
 import java.time.Duration;
@@ -22,7 +23,7 @@ public class SparkClusterStreamIT {
       args.add("--runner=SparkRunner");
       args.add("--sparkMaster=" + LocalStack.SPARK_MASTER);
       args.add(BundledJob.checkpointDir(checkpoints.newFolder()));
-      try (BundledJob job = BundledJob.start("cluster-" + stack.id, args)) {
+      try (BundledJob job = BundledJob.start(BundledJob.jar("spark"), "cluster-" + stack.id, args)) {
         scenario.awaitDrained(Duration.ofMinutes(4), stack.consumerGroup, 1, job::isAlive);
       }
       scenario.assertOutcome(1);

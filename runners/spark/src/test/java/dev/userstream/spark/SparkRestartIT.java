@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 
+import dev.userstream.testing.BundledJob;
 import dev.userstream.testing.LocalStack;
 import dev.userstream.testing.StreamScenario;
 import java.time.Duration;
@@ -33,7 +34,7 @@ public class SparkRestartIT {
 
       long rowsAtStop;
       int producedWhileStopping;
-      try (BundledJob first = BundledJob.start("restart-1-" + stack.id, arguments(scenario))) {
+      try (BundledJob first = BundledJob.start(BundledJob.jar("spark"), "restart-1-" + stack.id, arguments(scenario))) {
         LocalStack.await(Duration.ofMinutes(3), () -> "first rows",
             LocalStack.unchecked(() -> first.isAlive() && stack.rowCount() > 0));
         rowsAtStop = stack.rowCount();
@@ -51,7 +52,7 @@ public class SparkRestartIT {
       stack.produce(records.subList(produced, records.size()));
       assertThat("the job was stopped mid-stream", rowsAfterStop, lessThan((long) scenario.goodUsers));
 
-      try (BundledJob second = BundledJob.start("restart-2-" + stack.id, arguments(scenario))) {
+      try (BundledJob second = BundledJob.start(BundledJob.jar("spark"), "restart-2-" + stack.id, arguments(scenario))) {
         scenario.awaitDrained(Duration.ofMinutes(4), stack.consumerGroup, 1, second::isAlive);
       }
       assertThat("every user stored exactly once", stack.rowCount(), equalTo((long) scenario.goodUsers));

@@ -1,0 +1,112 @@
+package dev.userstream.ingest;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Types;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Wait;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+
+/**
+ * Stages fetched users in PostgreSQL with JdbcIO, in batches of {@code batchSize}:
+ * {@code INSERT ... ON CONFLICT (user_uuid) DO NOTHING}, keeping the raw JSON as jsonb with seed,
+ * page and fetch time, so staging a user twice changes nothing. Then counts, per page, how many
+ * rows this run inserted ({@code staged}) and how many keys were there already
+ * ({@code already_staged}). Its output is empty and only says "staging is complete".
+ */
+public final class StageUsers extends PTransform<PCollectionTuple, PCollection<Void>> {
+  private static final long serialVersionUID = 1L;
+
+  private final PostgresEndpoint postgres;
+  private final int batchSize;
+
+  private StageUsers(PostgresEndpoint postgres, int batchSize) {
+    this.postgres = postgres;
+    this.batchSize = batchSize;
+  }
+
+  /** Takes {@link FetchPages}' output: its users and its page summaries. */
+  static StageUsers into(PostgresEndpoint postgres, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("stageBatchSize must be >= 1, was " + batchSize);
+    }
+    return new StageUsers(postgres, batchSize);
+  }
+
+  @Override
+  public PCollection<Void> expand(PCollectionTuple fetched) {
+    PCollection<Void> inserted =
+        fetched
+            .get(FetchPages.USERS)
+            .apply(
+                "InsertRawUsers",
+                JdbcIO.<StagedUser>write()
+                    .withDataSourceProviderFn(postgres.dataSource())
+                    .withStatement(
+                        "INSERT INTO " + postgres.table() + " (user_uuid, payload, seed, page, fetched_at)"
+                            + " VALUES (?, ?::jsonb, ?, ?, ?) ON CONFLICT (user_uuid) DO NOTHING")
+                    .withBatchSize(batchSize)
+                    .withPreparedStatementSetter(
+                        (user, ps) -> {
+                          ps.setObject(1, UUID.fromString(user.uuid()));
+                          ps.setString(2, user.payload());
+                          ps.setString(3, user.seed());
+                          ps.setInt(4, user.page());
+                          ps.setObject(5, user.fetchedAt(), Types.TIMESTAMP_WITH_TIMEZONE);
+                        })
+                    .withResults());
+    return fetched
+        .get(FetchPages.PAGES)
+        .apply("AfterInsert", Wait.on(inserted))
+        .apply("CountStaged", ParDo.of(new CountStagedFn(postgres)));
+  }
+
+  /**
+   * This run's rows of a page are those with the page's fetch time (microsecond precision, one
+   * fetch per page and run); they are still unpublished, so the partial index finds them.
+   */
+  static final class CountStagedFn extends DoFn<PageSummary, Void> {
+    private static final long serialVersionUID = 1L;
+    private final PostgresEndpoint postgres;
+    private final Counter staged = Metrics.counter(IngestMetrics.NAMESPACE, IngestMetrics.STAGED);
+    private final Counter alreadyStaged = Metrics.counter(IngestMetrics.NAMESPACE, IngestMetrics.ALREADY_STAGED);
+    private transient DataSource dataSource;
+
+    CountStagedFn(PostgresEndpoint postgres) {
+      this.postgres = postgres;
+    }
+
+    @Setup
+    public void setup() {
+      dataSource = postgres.dataSource().apply(null);
+    }
+
+    @ProcessElement
+    public void process(@Element PageSummary page) throws Exception {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*) FROM " + postgres.table()
+                      + " WHERE published_at IS NULL AND fetched_at = ? AND seed = ? AND page = ?")) {
+        ps.setObject(1, StagedUser.timestamp(page.fetchedAtMicros()), Types.TIMESTAMP_WITH_TIMEZONE);
+        ps.setString(2, page.seed());
+        ps.setInt(3, page.page());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          long inserted = rs.getLong(1);
+          staged.inc(inserted);
+          alreadyStaged.inc(page.users() - inserted);
+        }
+      }
+    }
+  }
+}
