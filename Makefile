@@ -3,7 +3,7 @@ MVN     ?= mvn
 PYTHON  ?= python3
 STACK   := $(PYTHON) infra/stack.py
 
-.PHONY: help build test unit-test it up down status demo clean bench-drain
+.PHONY: help build test unit-test it up down status demo clean bench-drain bench-ingest
 
 help:
 	@echo "make build   compile and build the bundled jars (no tests)"
@@ -13,6 +13,7 @@ help:
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
 	@echo "make bench-drain  drain benchmark of the streaming job (BENCH_USERS=200000)"
+	@echo "make bench-ingest ingestion benchmark, emulator -> PostgreSQL -> Kafka (BENCH_USERS=200000)"
 
 build:
 	$(MVN) install -DskipTests
@@ -48,3 +49,7 @@ clean: down
 BENCH_USERS ?= 200000
 bench-drain: build
 	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -cp runners/spark/target/userstream-spark-bundled.jar dev.userstream.tools.DrainBenchmark --users=$(BENCH_USERS)'
+
+# Ingestion benchmark (not a test): BENCH_USERS users from the stack's emulator, Spark local[2].
+bench-ingest: build
+	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -Xmx3g -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar dev.userstream.tools.IngestBenchmark --users=$(BENCH_USERS)'

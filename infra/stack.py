@@ -575,7 +575,10 @@ def postgres_up():
     # the socket path limit.
     proc, log = launch("postgres", as_unprivileged([
         str(bindir / "postgres"), "-D", str(data), "-c", f"listen_addresses={HOST}", "-p", str(pg_port),
-        "-c", "unix_socket_directories=", "-c", "max_connections=50"]))
+        "-c", "unix_socket_directories=", "-c", "max_connections=50",
+        # Room for a 200,000-user staging table in memory, and no checkpoints in the middle of a
+        # bulk ingest (the defaults, 128MB and 1GB, checkpoint every few hundred thousand users).
+        "-c", "shared_buffers=512MB", "-c", "max_wal_size=4GB", "-c", "checkpoint_timeout=15min"]))
     wait_ready("postgres", proc, log, "database system is ready to accept connections", pg_port, 60)
     say("postgres ready")
     apply_postgres_schema()

@@ -77,7 +77,7 @@ final class PageParser {
         }
       }
       int end = (int) p.currentLocation().getByteOffset();
-      users.add(new ApiUser(checkUuid(uuid, users.size()), new String(body, start, end - start, UTF_8)));
+      users.add(new ApiUser(checkUuid(uuid, users.size()), java.util.Arrays.copyOfRange(body, start, end)));
     }
     return users;
   }

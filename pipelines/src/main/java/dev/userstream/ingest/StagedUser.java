@@ -7,12 +7,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 
-/** A fetched user on its way into the staging table: key, raw JSON and where it came from. */
-record StagedUser(String uuid, String payload, String seed, int page, long fetchedAtMicros) {
+/** A fetched user on its way into the staging table: key, raw JSON (UTF-8) and where it came from. */
+record StagedUser(String uuid, byte[] payload, String seed, int page, long fetchedAtMicros) {
 
   OffsetDateTime fetchedAt() {
     return timestamp(fetchedAtMicros);
@@ -31,11 +32,12 @@ record StagedUser(String uuid, String payload, String seed, int page, long fetch
     private static final long serialVersionUID = 1L;
     static final Coder INSTANCE = new Coder();
     private static final StringUtf8Coder TEXT = StringUtf8Coder.of();
+    private static final ByteArrayCoder BYTES = ByteArrayCoder.of();
 
     @Override
     public void encode(StagedUser u, OutputStream out) throws IOException {
       TEXT.encode(u.uuid, out);
-      TEXT.encode(u.payload, out);
+      BYTES.encode(u.payload, out);
       TEXT.encode(u.seed, out);
       VarIntCoder.of().encode(u.page, out);
       VarLongCoder.of().encode(u.fetchedAtMicros, out);
@@ -44,7 +46,7 @@ record StagedUser(String uuid, String payload, String seed, int page, long fetch
     @Override
     public StagedUser decode(InputStream in) throws IOException {
       return new StagedUser(
-          TEXT.decode(in), TEXT.decode(in), TEXT.decode(in), VarIntCoder.of().decode(in), VarLongCoder.of().decode(in));
+          TEXT.decode(in), BYTES.decode(in), TEXT.decode(in), VarIntCoder.of().decode(in), VarLongCoder.of().decode(in));
     }
   }
 }

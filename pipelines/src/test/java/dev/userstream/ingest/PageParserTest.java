@@ -60,13 +60,13 @@ public class PageParserTest {
       ApiUser u = users.get(i);
       JsonNode expected = whole.get(i);
       // The slice is the API's own text (a substring of the body) and the same JSON value.
-      assertThat(text.contains(u.json()), equalTo(true));
-      assertThat(JSON.readTree(u.json()), equalTo(expected));
+      assertThat(text.contains(u.text()), equalTo(true));
+      assertThat(JSON.readTree(u.text()), equalTo(expected));
       assertThat(u.uuid(), equalTo(expected.at("/login/uuid").asText()));
       nats.add(expected.get("nat").asText());
       numericPostcode.add(expected.at("/location/postcode").isNumber());
       nullId |= expected.at("/id/value").isNull();
-      nonAscii |= !u.json().chars().allMatch(c -> c < 128);
+      nonAscii |= !u.text().chars().allMatch(c -> c < 128);
     }
     assertThat(nats.size(), equalTo(21));
     assertThat(numericPostcode, equalTo(Set.of(true, false)));
@@ -79,7 +79,7 @@ public class PageParserTest {
     assertThat(PageParser.parse(page("results=5&noinfo")), hasSize(5));
     List<ApiUser> slim = PageParser.parse(page("results=3&inc=login,nat"));
     assertThat(slim, hasSize(3));
-    assertThat(JSON.readTree(slim.get(0).json()).has("location"), equalTo(false));
+    assertThat(JSON.readTree(slim.get(0).text()).has("location"), equalTo(false));
   }
 
   @Test
