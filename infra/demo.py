@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""`make demo`: the local stack, sample users in users.raw (with a few poison payloads), the
-streaming job on the Spark runner (local[2]) until everything is drained, then a report of what
-landed where. Safe to run again: the same seed gives the same users, and Cassandra upserts them.
+"""`make demo`: the local stack, then the whole product on the Spark runner (local[2]):
+randomuser.me API (the local emulator unless DEMO_API_URL says otherwise) -> IngestPipeline ->
+PostgreSQL staging -> Kafka users.raw -> StreamPipeline -> Cassandra, plus a few malformed records
+to show dead-lettering; then a report of what landed where. Safe to run again: the same seed gives
+the same users, staging ignores keys it has, and Cassandra upserts.
 
-Settings: DEMO_USERS (default 5000), DEMO_SEED (default demo), and the stack's USERSTREAM_*.
+Settings: DEMO_API_URL (default: the stack's emulator; https://randomuser.me/api/ for the real
+API), DEMO_SEED (default demo), DEMO_PAGES (default 2), DEMO_RESULTS (users per page, default
+2500), and the stack's USERSTREAM_*.
 """
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack  # noqa: E402  (infra/stack.py, beside this file)
 
 SPARK_JAR = stack.REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+SPARK_JVM = [*stack.JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1"]
 
 
 def tool(main_class, *args):
@@ -25,24 +31,53 @@ def tool(main_class, *args):
         raise stack.StackError(f"{main_class.rsplit('.', 1)[-1]} failed (exit {rc})")
 
 
+def ingest(ep, api_url, seed, pages, results):
+    """IngestPipeline on the Spark runner, batch; returns its summary line."""
+    log = stack.STATE / "logs" / "ingest.log"
+    stack.say(f"ingesting {pages} page(s) of {results} users (seed '{seed}') from {api_url} on the Spark runner; "
+              f"log: {log}")
+    cmd = [stack.java(), "-Xmx2g", *SPARK_JVM, "-cp", str(SPARK_JAR), "dev.userstream.ingest.IngestPipeline",
+           "--runner=SparkRunner", "--sparkMaster=local[2]", f"--apiUrl={api_url}", f"--seed={seed}",
+           f"--pages={pages}", f"--resultsPerPage={results}",
+           f"--postgresUrl={ep['USERSTREAM_POSTGRES_URL']}", f"--postgresUser={ep['USERSTREAM_POSTGRES_USER']}",
+           f"--postgresPasswordFile={ep['USERSTREAM_POSTGRES_PASSWORD_FILE']}",
+           f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}", "--outputTopic=users.raw"]
+    with open(log, "ab") as out:
+        rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=stack.STATE,
+                             env={**os.environ, "SPARK_LOCAL_IP": stack.HOST})
+    text = log.read_text(errors="replace")
+    if rc != 0:
+        failures = re.findall(r"Ingestion failed: (.*)", text)
+        raise stack.StackError(f"ingestion failed (exit {rc}): {failures[-1] if failures else 'see ' + str(log)}")
+    return re.findall(r"Ingestion done in (.*)", text)[-1]
+
+
 def main():
-    users = int(os.environ.get("DEMO_USERS", "5000"))
     seed = os.environ.get("DEMO_SEED", "demo")
+    pages = int(os.environ.get("DEMO_PAGES", "2"))
+    results = int(os.environ.get("DEMO_RESULTS", "2500"))
     if not SPARK_JAR.exists():
         raise stack.StackError(f"{SPARK_JAR} is missing: run make build")
     for d in ["logs", "run", "lib"]:
         (stack.STATE / d).mkdir(parents=True, exist_ok=True)
     stack.up([])
     ep = stack.endpoints()
+    api_url = os.environ.get("DEMO_API_URL") or ep["USERSTREAM_API_URL"]
 
-    stack.say(f"producing {users} sample users (seed '{seed}') and 9 poison payloads to users.raw")
+    summary = ingest(ep, api_url, seed, pages, results)
+    stack.say(f"ingestion done in {summary}")
+    staged = int(stack.psql(stack.PG_DATABASE, "-c", "SELECT count(*) FROM staging.raw_users"))
+    unpublished = int(stack.psql(stack.PG_DATABASE, "-c",
+                                 "SELECT count(*) FROM staging.raw_users WHERE published_at IS NULL"))
+    stack.say(f"staging.raw_users holds {staged} users, {unpublished} unpublished")
+
+    stack.say("adding 9 malformed records to users.raw, to show dead-lettering")
     tool("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={ep['USERSTREAM_KAFKA']}",
-         "--topic=users.raw", f"--count={users}", f"--seed={seed}", "--poison=true")
+         "--topic=users.raw", "--count=0", "--poison=true")
 
     log = stack.STATE / "logs" / "stream-job.log"
     checkpoint = stack.STATE / "checkpoints" / f"demo-{int(time.time())}"
-    cmd = [stack.java(), "-Xmx2g", *stack.JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1",
-           "-Dspark.driver.bindAddress=127.0.0.1", "-jar", str(SPARK_JAR), "--runner=SparkRunner",
+    cmd = [stack.java(), "-Xmx2g", *SPARK_JVM, "-jar", str(SPARK_JAR), "--runner=SparkRunner",
            "--sparkMaster=local[2]", f"--checkpointDir={checkpoint}",
            f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}",
            f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
@@ -56,7 +91,8 @@ def main():
               f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
               f"--keyspace={stack.setting('USERSTREAM_KEYSPACE')}"]
     try:
-        tool(*report, f"--expectRows={users}", "--timeoutSeconds=300", "--report=false")
+        # Every staged user is published, so Cassandra ends up with at least that many rows.
+        tool(*report, f"--expectRows={staged}", "--timeoutSeconds=300", "--report=false")
         stack.say(f"drained in {time.monotonic() - started:.0f} s from job start; stopping the job gracefully")
     finally:
         job.send_signal(signal.SIGTERM)
@@ -66,13 +102,19 @@ def main():
             job.kill()
             raise stack.StackError(f"the job did not stop within 150 s of SIGTERM; see {log}")
     print()
-    print("What landed where:")
+    print("What happened at each stage:")
+    print(f"  ingestion            {summary}")
+    print(f"  PostgreSQL staging   {staged} users in staging.raw_users, {unpublished} waiting to be published")
     tool(*report)
     print(f"""
 Where to look:
-  job log              {log}
+  ingestion log        {stack.STATE / 'logs' / 'ingest.log'}
+  streaming job log    {log}
   server logs          {stack.STATE / 'logs'}
   Spark master UI      {ep['USERSTREAM_SPARK_UI']}
+  staging table        PGPASSWORD=$(cat {ep['USERSTREAM_POSTGRES_PASSWORD_FILE']}) psql -h 127.0.0.1 \\
+                         -p {stack.port('USERSTREAM_POSTGRES_PORT')} -U {ep['USERSTREAM_POSTGRES_USER']} {stack.PG_DATABASE} \\
+                         -c 'SELECT seed, page, count(*), count(published_at) FROM staging.raw_users GROUP BY 1, 2'
   dead letters         java -cp "{stack.STATE / 'lib' / 'kafka'}/*" org.apache.kafka.tools.consumer.ConsoleConsumer \\
                          --bootstrap-server {ep['USERSTREAM_KAFKA']} --topic users.dlq --from-beginning \\
                          --property print.headers=true --timeout-ms 5000
