@@ -36,7 +36,9 @@ public final class IngestBenchmark {
   private IngestBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
-    Args args = new Args(argv, "IngestBenchmark --users=N --sparkMaster=local[2] --apiUrl=URL", "users", "sparkMaster", "apiUrl");
+    Args args = new Args(argv,
+        "IngestBenchmark --users=N --sparkMaster=local[2] --apiUrl=URL --pipelineArgs='--opt=value ...'",
+        "users", "sparkMaster", "apiUrl", "pipelineArgs");
     int users = (int) args.getLong("users", 200_000);
     int pages = Math.max(1, users / 5000);
     String id = Long.toString(System.currentTimeMillis(), 36);
@@ -56,7 +58,7 @@ public final class IngestBenchmark {
       execute(db, "CREATE TABLE " + table + " (LIKE staging.raw_users INCLUDING ALL)");
       admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
       try {
-        IngestPipelineOptions options = PipelineOptionsFactory.fromArgs(
+        List<String> pipelineArgs = new java.util.ArrayList<>(List.of(
             "--runner=SparkRunner",
             "--sparkMaster=" + args.get("sparkMaster", "local[2]"),
             "--apiUrl=" + args.get("apiUrl", env("USERSTREAM_API_URL", "http://127.0.0.1:18500/api/")),
@@ -69,7 +71,13 @@ public final class IngestBenchmark {
             "--postgresPasswordFile=" + pgPasswordFile,
             "--stagingTable=" + table,
             "--kafkaBootstrapServers=" + bootstrap,
-            "--outputTopic=" + topic).withValidation().as(IngestPipelineOptions.class);
+            "--outputTopic=" + topic));
+        String extra = args.get("pipelineArgs", "").trim();
+        if (!extra.isEmpty()) {
+          pipelineArgs.addAll(List.of(extra.split("\\s+")));
+        }
+        IngestPipelineOptions options = PipelineOptionsFactory.fromArgs(pipelineArgs.toArray(new String[0]))
+            .withValidation().as(IngestPipelineOptions.class);
         System.out.printf("ingesting %,d users (%d pages of 5000) from %s on %s%n",
             pages * 5000L, pages, options.getApiUrl(), args.get("sparkMaster", "local[2]"));
         Instant start = Instant.now();
