@@ -125,9 +125,13 @@ public final class IngestPipeline {
 
   /**
    * What a failed run says: the page and its last error, or the publishing failure, rather than the
-   * runner's wrapping of them; else the innermost message.
+   * runner's wrapping of them; a refused option (thrown before the run) as it was worded; else the
+   * innermost message.
    */
   public static String rootMessage(Throwable e) {
+    if (e instanceof IllegalArgumentException && e.getMessage() != null) {
+      return e.getMessage();
+    }
     Throwable t = e;
     while (!(t instanceof PageFetchException || t instanceof PublishException)
         && t.getCause() != null && t.getCause() != t) {

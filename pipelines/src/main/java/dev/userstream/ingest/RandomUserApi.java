@@ -146,7 +146,10 @@ final class RandomUserApi {
   }
 
   private static String describe(IOException e) {
-    String what = e instanceof ConnectException ? "cannot connect" : e.getClass().getSimpleName();
+    if (e instanceof ConnectException) {
+      return "cannot connect (nothing listening, or a firewall)";
+    }
+    String what = e.getClass().getSimpleName();
     String message = e.getMessage() == null && e.getCause() != null ? e.getCause().toString() : e.getMessage();
     return message == null ? what : what + ": " + message;
   }
