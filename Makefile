@@ -2,8 +2,10 @@
 MVN     ?= mvn
 PYTHON  ?= python3
 STACK   := $(PYTHON) infra/stack.py
+# The project's Airflow virtualenv (pinned by airflow/requirements.txt).
+AIRFLOW_VENV := airflow/.venv
 
-.PHONY: help build test unit-test it up down status demo clean bench-drain bench-ingest
+.PHONY: help build test unit-test it up down status demo clean bench-drain bench-ingest airflow-venv airflow-test airflow-lock
 
 help:
 	@echo "make build   compile and build the bundled jars (no tests)"
@@ -27,7 +29,28 @@ unit-test:
 it:
 	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark
 
-test: unit-test it
+test: unit-test airflow-test it
+
+# Airflow and the Beam provider, pinned, in a virtualenv of the project's own.
+$(AIRFLOW_VENV)/.installed: airflow/requirements.txt
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/pip install -q --disable-pip-version-check -r airflow/requirements.txt
+	touch $@
+
+airflow-venv: $(AIRFLOW_VENV)/.installed
+
+# DAG integrity and lint: no servers.
+airflow-test: airflow-venv
+	$(AIRFLOW_VENV)/bin/ruff check airflow
+	AIRFLOW_HOME=$(CURDIR)/.userstream/airflow $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m "not stack"
+
+# Re-resolve airflow/requirements.in into the pinned airflow/requirements.txt.
+airflow-lock:
+	rm -rf $(AIRFLOW_VENV).lock && $(PYTHON) -m venv $(AIRFLOW_VENV).lock
+	$(AIRFLOW_VENV).lock/bin/pip install -q -r airflow/requirements.in
+	{ echo "# Generated from airflow/requirements.in by make airflow-lock (pip freeze of a fresh venv, Python 3.11)."; \
+	  $(AIRFLOW_VENV).lock/bin/pip freeze --exclude-editable; } > airflow/requirements.txt
+	rm -rf $(AIRFLOW_VENV).lock
 
 up: build
 	$(STACK) up

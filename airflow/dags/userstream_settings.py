@@ -1,0 +1,98 @@
+"""What the userstream DAGs need to know, as Jinja templates resolved when a task runs.
+
+No host, port or password lives in DAG code: they come from Airflow Connections and Variables.
+
+Connections
+  userstream_postgres  host, port, login, schema (the database); extra {"password_file": "..."}
+                       (IngestPipeline reads the password from that file, never from its command line)
+  userstream_kafka     host, port
+  userstream_cassandra host, port
+Variables (with defaults)
+  userstream_jar                    path of runners/spark/target/userstream-spark-bundled.jar (required)
+  userstream_runner                 SparkRunner | DirectRunner (SparkRunner)
+  userstream_spark_master           local[2] | spark://host:port (local[2])
+  userstream_api_url                https://randomuser.me/api/
+  userstream_ingest_pages           1
+  userstream_ingest_results_per_page 5000
+  userstream_checkpoint_dir         /tmp/userstream-checkpoints
+"""
+
+from __future__ import annotations
+
+JAR = "{{ var.value.userstream_jar }}"
+RUNNER = "{{ var.value.get('userstream_runner', 'SparkRunner') }}"
+SPARK_MASTER = "{{ var.value.get('userstream_spark_master', 'local[2]') }}"
+KAFKA = "{{ conn.userstream_kafka.host }}:{{ conn.userstream_kafka.port }}"
+
+# Manual runs may have no logical date in Airflow 3: then the run's own time stands in.
+RUN_TIME = "(logical_date or dag_run.run_after)"
+
+INGEST_OPTIONS = {
+    "apiUrl": "{{ var.value.get('userstream_api_url', 'https://randomuser.me/api/') }}",
+    "seed": "userstream-{{ " + RUN_TIME + ".strftime('%Y%m%dT%H%M%S') }}",
+    "pages": "{{ var.value.get('userstream_ingest_pages', '1') }}",
+    "resultsPerPage": "{{ var.value.get('userstream_ingest_results_per_page', '5000') }}",
+    "postgresUrl": "jdbc:postgresql://{{ conn.userstream_postgres.host }}:{{ conn.userstream_postgres.port }}"
+    "/{{ conn.userstream_postgres.schema }}",
+    "postgresUser": "{{ conn.userstream_postgres.login }}",
+    "postgresPasswordFile": "{{ conn.userstream_postgres.extra_dejson.password_file }}",
+    "kafkaBootstrapServers": KAFKA,
+    "sparkMaster": SPARK_MASTER,
+}
+
+STREAM_OPTIONS = {
+    "kafkaBootstrapServers": KAFKA,
+    "cassandraHosts": "{{ conn.userstream_cassandra.host }}:{{ conn.userstream_cassandra.port }}",
+    "sparkMaster": SPARK_MASTER,
+    "checkpointDir": "{{ var.value.get('userstream_checkpoint_dir', '/tmp/userstream-checkpoints') }}/stream",
+}
+
+
+def _reachable(what: str, conn_id: str) -> None:
+    import socket
+
+    from airflow.sdk import BaseHook
+
+    conn = BaseHook.get_connection(conn_id)
+    try:
+        with socket.create_connection((conn.host, int(conn.port)), timeout=3):
+            pass
+    except OSError as e:
+        raise RuntimeError(f"{what} at {conn.host}:{conn.port} (connection {conn_id}) is unreachable: {e}") from None
+
+
+def _common() -> None:
+    import os
+    import shutil
+
+    from airflow.sdk import Variable
+
+    if not shutil.which("java"):
+        raise RuntimeError("java is not on the PATH of the Airflow worker (Java 17 is needed)")
+    jar = Variable.get("userstream_jar", default=None)
+    if not jar:
+        raise RuntimeError("Variable userstream_jar is not set (path of userstream-spark-bundled.jar)")
+    if not os.path.isfile(jar):
+        raise RuntimeError(f"jar {jar} (Variable userstream_jar) does not exist: build it with make build")
+
+
+def preflight_ingest() -> None:
+    import os
+
+    from airflow.sdk import BaseHook
+
+    _common()
+    _reachable("PostgreSQL", "userstream_postgres")
+    _reachable("Kafka", "userstream_kafka")
+    password_file = BaseHook.get_connection("userstream_postgres").extra_dejson.get("password_file")
+    if not password_file or not os.access(password_file, os.R_OK):
+        raise RuntimeError(
+            f"PostgreSQL password file {password_file!r} (extra password_file of connection "
+            "userstream_postgres) is missing or unreadable"
+        )
+
+
+def preflight_stream() -> None:
+    _common()
+    _reachable("Kafka", "userstream_kafka")
+    _reachable("Cassandra", "userstream_cassandra")

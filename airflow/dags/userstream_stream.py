@@ -1,0 +1,46 @@
+"""userstream_stream: the streaming pipeline (Kafka users.raw -> Cassandra, dead letters to users.dlq).
+
+Triggered by hand. Runs the bundled Spark jar's streaming main (graceful stop on SIGTERM) with
+BeamRunJavaPipelineOperator, on the Spark master of the Variable userstream_spark_master (local[2]
+by default, or the stack's standalone cluster). The task runs as long as the job does.
+To stop it, mark the running task instance "success" or "failed" in the UI (or
+`airflow tasks clear`): Airflow terminates the task, the job receives SIGTERM and finishes its
+micro-batch first, so offsets stay consistent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from airflow.providers.apache.beam.operators.beam import BeamRunJavaPipelineOperator
+from airflow.sdk import DAG, task
+
+from userstream_settings import JAR, STREAM_OPTIONS
+
+with DAG(
+    dag_id="userstream_stream",
+    description="Kafka users.raw -> Cassandra (StreamPipeline on the Spark runner), until stopped",
+    schedule=None,
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["userstream", "streaming", "beam"],
+    default_args={"retries": 1},
+) as dag:
+
+    @task(retries=0)
+    def preflight() -> None:
+        """Fails with one line naming what is missing, before a JVM starts."""
+        from userstream_settings import preflight_stream
+
+        preflight_stream()
+
+    stream = BeamRunJavaPipelineOperator(
+        task_id="stream_users",
+        jar=JAR,
+        job_class="dev.userstream.spark.SparkStreamPipeline",
+        runner="SparkRunner",
+        pipeline_options=STREAM_OPTIONS,
+    )
+
+    preflight() >> stream
