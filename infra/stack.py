@@ -3,7 +3,7 @@
 standalone master + worker and the randomuser.me emulator, as separate processes on 127.0.0.1, all state and
 logs under one directory.
 
-    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator ...]
+    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|airflow ...]
                                                             start (and prepare) what is not running
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
@@ -17,6 +17,7 @@ Settings come from the environment; see ENV below and the README.
 """
 import base64
 import hashlib
+import json
 import os
 import pwd
 import secrets
@@ -47,6 +48,7 @@ ENV = {
     "USERSTREAM_SPARK_WORKER_UI_PORT": "18081",
     "USERSTREAM_EMULATOR_PORT": "18500",
     "USERSTREAM_POSTGRES_PORT": "15432",
+    "USERSTREAM_AIRFLOW_PORT": "18090",
     "USERSTREAM_SPARK_WORKER_CORES": "2",
     "USERSTREAM_SPARK_WORKER_MEMORY": "3g",
     "USERSTREAM_TOPIC_PARTITIONS": "3",
@@ -181,8 +183,15 @@ def running_pid(name):
     except OSError:
         return None
     if str(STATE).encode() not in cmdline:
-        f.unlink(missing_ok=True)
-        return None
+        # Airflow renames its processes (setproctitle overwrites argv and environ); they still run
+        # in the state directory, where launch started them.
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            cwd = ""
+        if cwd != str(STATE):
+            f.unlink(missing_ok=True)
+            return None
     return pid
 
 
@@ -626,11 +635,115 @@ def emulator_up():
 
 
 # ---------------------------------------------------------------------------------------------
+# Airflow (airflow/.venv, made by make airflow-venv): API server and UI, scheduler, DAG processor,
+# triggerer; metadata in the project's PostgreSQL (database airflow); LocalExecutor.
+
+AIRFLOW_VENV = REPO / "airflow" / ".venv"
+AIRFLOW_COMPONENTS = ["api-server", "scheduler", "dag-processor", "triggerer"]
+
+
+def airflow_secret(name, make):
+    """A secret of the stack's Airflow, made once, kept in a 600 file in the state directory."""
+    f = STATE / "secrets" / name
+    if not f.exists():
+        f.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        f.touch(mode=0o600)
+        f.write_text(make())
+    return f
+
+
+def airflow_env():
+    """Airflow's settings for the stack, and the Connections and Variables the DAGs read.
+
+    Secrets reach Airflow as files (the *_CMD settings), not as values in the environment."""
+    db_url = airflow_secret("airflow-db.url", lambda: (
+        f"postgresql+psycopg2://{PG_USER}:{postgres_password()}@{HOST}:{port('USERSTREAM_POSTGRES_PORT')}/airflow"))
+    jwt = airflow_secret("airflow-jwt.secret", lambda: secrets.token_urlsafe(48))
+    api_key = airflow_secret("airflow-api.secret", lambda: secrets.token_urlsafe(48))
+    api_port = port("USERSTREAM_AIRFLOW_PORT")
+    ep = endpoints()
+    return {
+        "AIRFLOW_HOME": str(STATE / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "airflow" / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "4",  # LocalExecutor forks this many workers (default 32)
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{HOST}:{api_port}/execution/",
+        "AIRFLOW__API__HOST": HOST,
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__BASE_URL": f"http://{HOST}:{api_port}",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD": f"cat {db_url}",
+        "AIRFLOW__API_AUTH__JWT_SECRET_CMD": f"cat {jwt}",
+        "AIRFLOW__API__SECRET_KEY_CMD": f"cat {api_key}",
+        "AIRFLOW_CONN_USERSTREAM_POSTGRES": json.dumps({
+            "conn_type": "postgres", "host": HOST, "port": port("USERSTREAM_POSTGRES_PORT"), "login": PG_USER,
+            "schema": PG_DATABASE, "extra": {"password_file": ep["USERSTREAM_POSTGRES_PASSWORD_FILE"]}}),
+        "AIRFLOW_CONN_USERSTREAM_KAFKA": json.dumps(
+            {"conn_type": "generic", "host": HOST, "port": port("USERSTREAM_KAFKA_PORT")}),
+        "AIRFLOW_CONN_USERSTREAM_CASSANDRA": json.dumps(
+            {"conn_type": "generic", "host": HOST, "port": port("USERSTREAM_CASSANDRA_PORT")}),
+        "AIRFLOW_VAR_USERSTREAM_JAR": str(REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"),
+        "AIRFLOW_VAR_USERSTREAM_API_URL": ep["USERSTREAM_API_URL"],
+        "AIRFLOW_VAR_USERSTREAM_CHECKPOINT_DIR": str(STATE / "checkpoints"),
+        # BeamRunJavaPipelineOperator runs plain `java -cp jar class`: the JVM flags Spark needs on
+        # Java 17, and loopback-only Spark, come through the environment.
+        "JAVA_TOOL_OPTIONS": " ".join([*JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1",
+                                       "-Dspark.driver.bindAddress=127.0.0.1"]),
+        "SPARK_LOCAL_IP": HOST,
+        "PATH": f"{Path(java()).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def airflow_cmd(*args):
+    # -X pycache_prefix puts the state directory on the command line, which is how running_pid
+    # tells our processes from unrelated ones (and keeps bytecode out of the checkout).
+    return [str(AIRFLOW_VENV / "bin" / "python"), "-X", f"pycache_prefix={STATE / 'airflow' / 'pycache'}",
+            str(AIRFLOW_VENV / "bin" / "airflow"), *args]
+
+
+def airflow_up():
+    if all(running_pid(f"airflow-{c}") for c in AIRFLOW_COMPONENTS):
+        say("airflow already running")
+        return
+    if not (AIRFLOW_VENV / ".installed").exists():
+        raise StackError(f"{AIRFLOW_VENV} is missing: make airflow-venv")
+    (STATE / "airflow").mkdir(parents=True, exist_ok=True)
+    if psql("postgres", "-c", "SELECT 1 FROM pg_database WHERE datname = 'airflow'") != "1":
+        psql("postgres", "-c", "CREATE DATABASE airflow")
+    env = {**os.environ, **airflow_env()}
+    say("migrating Airflow's metadata database (database airflow)")
+    log = STATE / "logs" / "airflow-db-migrate.log"
+    with open(log, "ab") as out:
+        if subprocess.call(airflow_cmd("db", "migrate"), stdout=out, stderr=subprocess.STDOUT, env=env,
+                           cwd=STATE) != 0:
+            raise StackError(f"airflow db migrate failed; see {log}:\n{tail(log)}")
+    api_port = port("USERSTREAM_AIRFLOW_PORT")
+    for component in AIRFLOW_COMPONENTS:
+        name = f"airflow-{component}"
+        if running_pid(name):
+            continue
+        if component == "api-server":
+            require_free(name, api_port)
+        say(f"starting {name}")
+        # The log servers of scheduler and triggerer would listen on every interface: skipped (the
+        # API server reads task logs from the shared log folder).
+        extra = ["--skip-serve-logs"] if component in ("scheduler", "triggerer") else []
+        proc, log = launch(name, airflow_cmd(component, *extra), env=airflow_env())
+        if component == "api-server":
+            wait_ready(name, proc, log, "Application startup complete", api_port, 120)
+    passwords = STATE / "airflow" / "simple_auth_manager_passwords.json.generated"
+    password = json.loads(passwords.read_text()).get("admin") if passwords.exists() else None
+    say(f"airflow ready: UI http://{HOST}:{api_port}/ user admin, password {password} (stored in {passwords})")
+
+
+# ---------------------------------------------------------------------------------------------
 # Commands
 
 SERVICES = {"postgres": postgres_up, "kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up,
-            "emulator": emulator_up}
-PROCESSES = ["emulator", "spark-worker", "spark-master", "cassandra", "kafka", "postgres"]
+            "emulator": emulator_up, "airflow": airflow_up}
+PROCESSES = [*(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "emulator", "spark-worker",
+             "spark-master", "cassandra", "kafka", "postgres"]
 # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast, clean shutdown.
 STOP_SIGNALS = {"postgres": signal.SIGINT}
 
@@ -688,6 +801,7 @@ def run_with_stack(command):
         up([])
         env = dict(os.environ)
         env.update(endpoints())
+        env.update(airflow_env())
         say(f"running: {' '.join(command)}")
         return subprocess.call(command, env=env)
     finally:
