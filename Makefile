@@ -26,8 +26,9 @@ unit-test:
 
 # Integration tests against the local stack: started here if it is not running, and then
 # stopped again (a stack that was already up is left up).
-it:
-	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark
+it: airflow-venv
+	$(STACK) with -- sh -c '$(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark \
+	  && $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m stack --junitxml=airflow/target/pytest-reports/TEST-airflow-runs.xml'
 
 test: unit-test airflow-test it
 
@@ -42,7 +43,8 @@ airflow-venv: $(AIRFLOW_VENV)/.installed
 # DAG integrity and lint: no servers.
 airflow-test: airflow-venv
 	$(AIRFLOW_VENV)/bin/ruff check airflow
-	AIRFLOW_HOME=$(CURDIR)/.userstream/airflow $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m "not stack"
+	AIRFLOW_HOME=$(CURDIR)/.userstream/airflow $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m "not stack" \
+	  --junitxml=airflow/target/pytest-reports/TEST-airflow-dags.xml
 
 # Re-resolve airflow/requirements.in into the pinned airflow/requirements.txt.
 airflow-lock:
@@ -52,7 +54,7 @@ airflow-lock:
 	  $(AIRFLOW_VENV).lock/bin/pip freeze --exclude-editable; } > airflow/requirements.txt
 	rm -rf $(AIRFLOW_VENV).lock
 
-up: build
+up: build airflow-venv
 	$(STACK) up
 
 status:
@@ -61,7 +63,7 @@ status:
 down:
 	$(STACK) down
 
-demo: build
+demo: build airflow-venv
 	$(PYTHON) infra/demo.py
 
 clean: down

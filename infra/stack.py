@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The local userstream stack without Docker: PostgreSQL, Kafka (KRaft), Cassandra, a Spark
-standalone master + worker and the randomuser.me emulator, as separate processes on 127.0.0.1, all state and
-logs under one directory.
+standalone master + worker, the randomuser.me emulator and Airflow, as separate processes on
+127.0.0.1, all state and logs under one directory.
 
     python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|airflow ...]
                                                             start (and prepare) what is not running
@@ -10,6 +10,7 @@ logs under one directory.
     python3 infra/stack.py env                              the endpoints, as shell variables
     python3 infra/stack.py with -- COMMAND...               run COMMAND with the stack up, then stop
                                                             only what this call started
+    python3 infra/stack.py topics [NAME ...]                create topics (default users.raw, users.dlq)
 
 Server jars come from Maven Central through the poms in infra/servers/ (fetched once into the
 state directory). Readiness is checked (log lines and open ports, with deadlines), never slept for.
@@ -339,10 +340,10 @@ message.max.bytes={MAX_MESSAGE_BYTES}
     create_topics()
 
 
-def create_topics():
+def create_topics(topics=TOPICS):
     lib = STATE / "lib" / "kafka"
     bootstrap = f"{HOST}:{port('USERSTREAM_KAFKA_PORT')}"
-    for topic in TOPICS:
+    for topic in topics:
         out = subprocess.run(
             [java(), "-Xmx256m", f"-Dlog4j2.configurationFile={STATE / 'kafka' / 'log4j2.properties'}",
              "-cp", classpath(lib), "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap,
@@ -352,7 +353,7 @@ def create_topics():
             capture_output=True, text=True)
         if out.returncode != 0:
             raise StackError(f"creating topic {topic} failed:\n{out.stdout}\n{out.stderr}")
-    say(f"topics {', '.join(TOPICS)} exist ({setting('USERSTREAM_TOPIC_PARTITIONS')} partitions each)")
+    say(f"topics {', '.join(topics)} exist ({setting('USERSTREAM_TOPIC_PARTITIONS')} partitions each)")
 
 
 LOG4J2_CONSOLE = """status = warn
@@ -830,7 +831,7 @@ def main(argv):
         elif command == "with":
             return run_with_stack(rest[1:] if rest[:1] == ["--"] else rest)
         elif command == "topics":
-            create_topics()
+            create_topics(rest or TOPICS)
         elif command == "schema":
             apply_schema()
         else:

@@ -14,6 +14,8 @@ Variables (with defaults)
   userstream_api_url                https://randomuser.me/api/
   userstream_ingest_pages           1
   userstream_ingest_results_per_page 5000
+  userstream_staging_table          staging.raw_users
+  userstream_output_topic           users.raw
   userstream_checkpoint_dir         /tmp/userstream-checkpoints
 """
 
@@ -36,7 +38,9 @@ INGEST_OPTIONS = {
     "/{{ conn.userstream_postgres.schema }}",
     "postgresUser": "{{ conn.userstream_postgres.login }}",
     "postgresPasswordFile": "{{ conn.userstream_postgres.extra_dejson.password_file }}",
+    "stagingTable": "{{ var.value.get('userstream_staging_table', 'staging.raw_users') }}",
     "kafkaBootstrapServers": KAFKA,
+    "outputTopic": "{{ var.value.get('userstream_output_topic', 'users.raw') }}",
     "sparkMaster": SPARK_MASTER,
 }
 

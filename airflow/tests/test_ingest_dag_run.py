@@ -1,0 +1,140 @@
+"""Real runs of userstream_ingest against the local stack (make it runs these under infra/stack.py with).
+
+The DAG runs in-process with dag.test(); its BeamRunJavaPipelineOperator starts IngestPipeline from
+the bundled Spark jar on the Spark runner (local[2]). Each test has its own staging table, topic,
+keyspace and consumer group, handed to the DAG through Airflow Variables in the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.stack
+
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+LOGICAL_DATE = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+PAGES, RESULTS = 2, 500
+
+
+def java(*args: str, timeout: int = 300) -> str:
+    out = subprocess.run(["java", "-cp", os.environ["AIRFLOW_VAR_USERSTREAM_JAR"], *args],
+                         capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, f"{args[0]} failed:\n{out.stdout}\n{out.stderr}"
+    return out.stdout
+
+
+def psql(sql: str) -> str:
+    conn = json.loads(os.environ["AIRFLOW_CONN_USERSTREAM_POSTGRES"])
+    env = dict(os.environ, PGPASSWORD=Path(conn["extra"]["password_file"]).read_text().strip())
+    out = subprocess.run(["psql", "-h", conn["host"], "-p", str(conn["port"]), "-U", conn["login"], "-d",
+                          conn["schema"], "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                         capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def endpoint(conn_id: str) -> str:
+    conn = json.loads(os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"])
+    return f"{conn['host']}:{conn['port']}"
+
+
+def records_in(topic: str) -> int:
+    report = java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
+                  f"--inputTopic={topic}", f"--cassandraHosts={endpoint('userstream_cassandra')}")
+    return int(re.search(rf"records in {re.escape(topic)}:\s+(\d+)", report).group(1))
+
+
+@pytest.fixture
+def isolated(monkeypatch):
+    run = uuid.uuid4().hex[:8]
+    names = {"table": f"staging.af_{run}", "topic": f"af-{run}-raw", "keyspace": f"af_{run}", "group": f"af-{run}"}
+    psql(f"CREATE TABLE {names['table']} (LIKE staging.raw_users INCLUDING ALL)")
+    stack = subprocess.run(["python3", str(DAGS.parents[1] / "infra" / "stack.py"), "topics", names["topic"]],
+                           capture_output=True, text=True)
+    assert stack.returncode == 0, stack.stdout + stack.stderr
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_STAGING_TABLE", names["table"])
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_OUTPUT_TOPIC", names["topic"])
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_INGEST_PAGES", str(PAGES))
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_INGEST_RESULTS_PER_PAGE", str(RESULTS))
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_RUNNER", "SparkRunner")
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_SPARK_MASTER", "local[2]")
+    yield names
+    psql(f"DROP TABLE IF EXISTS {names['table']}")
+
+
+def output(capfd) -> str:
+    """What the run printed (Airflow logs through structlog to the console, with the job's lines)."""
+    out, err = capfd.readouterr()
+    return out + err
+
+
+def ingest_dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS))
+    assert bag.import_errors == {}
+    return bag.dags["userstream_ingest"]
+
+
+def test_a_run_lands_every_user_in_kafka_and_cassandra_and_a_rerun_adds_nothing(isolated, tmp_path):
+    run = ingest_dag().test(logical_date=LOGICAL_DATE)
+    assert run.state == "success"
+    assert records_in(isolated["topic"]) == PAGES * RESULTS
+    users = PAGES * RESULTS
+    assert psql(f"SELECT count(*), count(published_at) FROM {isolated['table']}") == f"{users}|{users}"
+    # The seed comes from the logical date.
+    assert psql(f"SELECT DISTINCT seed FROM {isolated['table']}") == "userstream-20261124T100000"
+
+    # Through the streaming job into Cassandra.
+    java("dev.userstream.tools.ApplySchema", f"--hosts={endpoint('userstream_cassandra')}",
+         f"--keyspace={isolated['keyspace']}", "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
+    log = open(tmp_path / "stream.log", "wb")
+    job = subprocess.Popen(
+        ["java", "-jar", os.environ["AIRFLOW_VAR_USERSTREAM_JAR"], "--runner=SparkRunner", "--sparkMaster=local[2]",
+         f"--kafkaBootstrapServers={endpoint('userstream_kafka')}", f"--inputTopic={isolated['topic']}",
+         f"--consumerGroup={isolated['group']}", f"--cassandraHosts={endpoint('userstream_cassandra')}",
+         f"--cassandraKeyspace={isolated['keyspace']}", f"--checkpointDir={tmp_path / 'checkpoint'}"],
+        stdout=log, stderr=subprocess.STDOUT)
+    try:
+        java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
+             f"--inputTopic={isolated['topic']}", f"--group={isolated['group']}",
+             f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--keyspace={isolated['keyspace']}",
+             f"--expectRows={PAGES * RESULTS}", "--timeoutSeconds=240", "--report=false")
+    finally:
+        job.send_signal(signal.SIGTERM)
+        job.wait(timeout=150)
+
+    # The same logical date again: same seed, same users, nothing new staged or published.
+    again = ingest_dag().test(logical_date=LOGICAL_DATE)
+    assert again.state == "success"
+    assert records_in(isolated["topic"]) == PAGES * RESULTS
+    assert psql(f"SELECT count(*) FROM {isolated['table']}") == str(PAGES * RESULTS)
+
+
+def test_a_failing_pipeline_fails_the_task(isolated, monkeypatch, capfd):
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_STAGING_TABLE", "not a table name")
+    dag = ingest_dag()
+    dag.get_task("ingest_users").retries = 0  # dag.test() would wait out the real retry delays
+    run = dag.test(logical_date=datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states == {"preflight": "success", "ingest_users": "failed"}
+    assert "stagingTable must be a plain name like staging.raw_users, was not a table name" in output(capfd)
+
+
+def test_a_missing_jar_fails_the_preflight_naming_it(isolated, monkeypatch, capfd):
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_JAR", "/nonexistent/userstream-spark-bundled.jar")
+    run = ingest_dag().test(logical_date=datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["preflight"] == "failed"
+    assert "jar /nonexistent/userstream-spark-bundled.jar (Variable userstream_jar) does not exist" in output(capfd)
