@@ -17,6 +17,10 @@ Variables (with defaults)
   userstream_staging_table          staging.raw_users
   userstream_output_topic           users.raw
   userstream_checkpoint_dir         /tmp/userstream-checkpoints
+  userstream_consumer_group         userstream-stream (the streaming job's group, for userstream_health)
+  userstream_dead_letter_topic      users.dlq
+  userstream_max_consumer_lag       100000
+  userstream_max_recent_dead_letters 100 (in the last hour)
 """
 
 from __future__ import annotations
@@ -50,6 +54,20 @@ STREAM_OPTIONS = {
     "sparkMaster": SPARK_MASTER,
     "checkpointDir": "{{ var.value.get('userstream_checkpoint_dir', '/tmp/userstream-checkpoints') }}/stream",
 }
+
+
+# Runs the jar's Report tool; exit status 2 names each threshold crossed.
+HEALTH_COMMAND = (
+    "java -cp {{ var.value.userstream_jar }} dev.userstream.tools.Report"
+    " --bootstrap=" + KAFKA
+    + " --inputTopic={{ var.value.get('userstream_output_topic', 'users.raw') }}"
+    " --deadLetterTopic={{ var.value.get('userstream_dead_letter_topic', 'users.dlq') }}"
+    " --group={{ var.value.get('userstream_consumer_group', 'userstream-stream') }}"
+    " --cassandraHosts={{ conn.userstream_cassandra.host }}:{{ conn.userstream_cassandra.port }}"
+    " --maxLag={{ var.value.get('userstream_max_consumer_lag', '100000') }}"
+    " --maxRecentDeadLetters={{ var.value.get('userstream_max_recent_dead_letters', '100') }}"
+    " --windowMinutes=60"
+)
 
 
 def _reachable(what: str, conn_id: str) -> None:

@@ -3,9 +3,10 @@
 Triggered by hand. Runs the bundled Spark jar's streaming main (graceful stop on SIGTERM) with
 BeamRunJavaPipelineOperator, on the Spark master of the Variable userstream_spark_master (local[2]
 by default, or the stack's standalone cluster). The task runs as long as the job does.
-To stop it, mark the running task instance "success" or "failed" in the UI (or
-`airflow tasks clear`): Airflow terminates the task, the job receives SIGTERM and finishes its
-micro-batch first, so offsets stay consistent.
+To stop it cleanly, send SIGTERM to the job's JVM on the worker
+(pkill -TERM -f dev.userstream.spark.SparkStreamPipeline): it finishes its micro-batch (10-15 s)
+and exits, and the task ends. Marking the task success/failed in the UI stops it too, but Airflow's
+supervisor escalates from SIGTERM to SIGKILL after 5 s, which can cut a micro-batch short.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ def dagbag():
 
 def test_every_dag_imports(dagbag):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"userstream_ingest", "userstream_stream"}
+    assert set(dagbag.dag_ids) == {"userstream_ingest", "userstream_stream", "userstream_health"}
 
 
 @pytest.mark.parametrize("dag_id", ["userstream_ingest", "userstream_stream"])
@@ -31,6 +31,13 @@ def test_dags_are_tagged_not_catching_up_and_retried(dagbag, dag_id):
     assert beam.__class__.__name__ == "BeamRunJavaPipelineOperator"
     assert beam.retries >= 1
     assert dag.get_task("preflight").downstream_task_ids == {beam.task_id}
+
+
+def test_health_runs_every_five_minutes_with_a_retry(dagbag):
+    dag = dagbag.dags["userstream_health"]
+    assert dag.catchup is False and "userstream" in dag.tags
+    assert repr(dag.timetable).startswith("DeltaTriggerTimetable(delta=datetime.timedelta(seconds=300)")
+    assert dag.get_task("check_lag_and_dead_letters").retries == 1
 
 
 def test_ingest_is_scheduled_and_stream_is_manual(dagbag):

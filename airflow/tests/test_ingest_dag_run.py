@@ -138,3 +138,33 @@ def test_a_missing_jar_fails_the_preflight_naming_it(isolated, monkeypatch, capf
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["preflight"] == "failed"
     assert "jar /nonexistent/userstream-spark-bundled.jar (Variable userstream_jar) does not exist" in output(capfd)
+
+
+def health_dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS)).dags["userstream_health"]
+
+
+def test_the_health_check_fails_naming_each_threshold_crossed(isolated, monkeypatch, capfd):
+    java("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={endpoint('userstream_kafka')}",
+         f"--topic={isolated['topic']}", "--count=50", "--seed=health")
+    # A group that never read the topic lags by all 50; the same topic stands in for dead letters
+    # written in the last hour.
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_CONSUMER_GROUP", isolated["group"])
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_DEAD_LETTER_TOPIC", isolated["topic"])
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_MAX_CONSUMER_LAG", "10")
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_MAX_RECENT_DEAD_LETTERS", "20")
+    dag = health_dag()
+    dag.get_task("check_lag_and_dead_letters").retries = 0  # dag.test() would wait out the retry delay
+    failed = dag.test(logical_date=datetime(2026, 11, 24, 13, 0, tzinfo=UTC))
+    assert failed.state == "failed"
+    printed = output(capfd)
+    assert f"CHECK FAILED: consumer lag 50 of group {isolated['group']} is above --maxLag=10" in printed
+    assert "CHECK FAILED: 50 dead letters in the last 60 min, above --maxRecentDeadLetters=20" in printed
+
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_MAX_CONSUMER_LAG", "50")
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_MAX_RECENT_DEAD_LETTERS", "50")
+    passed = health_dag().test(logical_date=datetime(2026, 11, 24, 13, 5, tzinfo=UTC))
+    assert passed.state == "success"
+    assert "CHECK OK" in output(capfd)

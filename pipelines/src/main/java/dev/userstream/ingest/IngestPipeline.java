@@ -37,10 +37,11 @@ public final class IngestPipeline {
   private IngestPipeline() {}
 
   public static void main(String[] args) {
-    IngestPipelineOptions options =
-        PipelineOptionsFactory.fromArgs(args).withValidation().as(IngestPipelineOptions.class);
     long started = System.nanoTime();
     try {
+      // Inside the try: an unknown or malformed option is reported like any other failure.
+      IngestPipelineOptions options =
+          PipelineOptionsFactory.fromArgs(args).withValidation().as(IngestPipelineOptions.class);
       PipelineResult result = run(Pipeline.create(options), options);
       result.waitUntilFinish();
       Map<String, Long> counts = counters(result);

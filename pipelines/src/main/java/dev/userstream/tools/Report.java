@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,7 +31,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Says what landed where: records in the input and dead-letter topics, the consumer group's lag,
  * rows in Cassandra, and the latest dead-letter reasons. With {@code --expectRows=N} it first waits
  * (up to {@code --timeoutSeconds}) until Cassandra holds N rows and the lag is 0, and exits 1 if
- * that does not happen. Output goes to standard output: this is a command-line report.
+ * that does not happen. With {@code --maxLag=N} and/or {@code --maxRecentDeadLetters=N} (dead
+ * letters written in the last {@code --windowMinutes}, default 60) it is a health check: it exits 2
+ * naming each threshold crossed. Output goes to standard output: this is a command-line report.
  */
 public final class Report {
   /** How many of the newest dead letters the report shows. */
@@ -44,7 +47,7 @@ public final class Report {
             "Report --bootstrap=host:port --inputTopic=T --deadLetterTopic=T --group=G"
                 + " --cassandraHosts=host:port --keyspace=K [--expectRows=N --timeoutSeconds=S]",
             "bootstrap", "inputTopic", "deadLetterTopic", "group", "cassandraHosts", "keyspace",
-            "expectRows", "timeoutSeconds", "report");
+            "expectRows", "timeoutSeconds", "report", "maxLag", "maxRecentDeadLetters", "windowMinutes");
     String bootstrap = args.get("bootstrap", "127.0.0.1:19092");
     String input = args.get("inputTopic", "users.raw");
     String dlq = args.get("deadLetterTopic", "users.dlq");
@@ -54,6 +57,9 @@ public final class Report {
     long expectRows = args.getLong("expectRows", -1);
     long timeoutSeconds = args.getLong("timeoutSeconds", 300);
     boolean report = Boolean.parseBoolean(args.get("report", "true"));
+    long maxLag = args.getLong("maxLag", -1);
+    long maxRecentDeadLetters = args.getLong("maxRecentDeadLetters", -1);
+    long windowMinutes = args.getLong("windowMinutes", 60);
 
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -92,7 +98,37 @@ public final class Report {
       for (String line : latestDeadLetters(bootstrap, dlq, LATEST)) {
         System.out.println("  " + line);
       }
+      if (maxLag >= 0 || maxRecentDeadLetters >= 0) {
+        long recent = since(admin, dlq, System.currentTimeMillis() - Duration.ofMinutes(windowMinutes).toMillis());
+        System.out.printf("%-34s %d%n", "dead letters in the last " + windowMinutes + " min:", recent);
+        List<String> crossed = new ArrayList<>();
+        if (maxLag >= 0 && lag > maxLag) {
+          crossed.add("consumer lag " + lag + " of group " + group + " is above --maxLag=" + maxLag);
+        }
+        if (maxRecentDeadLetters >= 0 && recent > maxRecentDeadLetters) {
+          crossed.add(recent + " dead letters in the last " + windowMinutes + " min, above --maxRecentDeadLetters="
+              + maxRecentDeadLetters);
+        }
+        if (!crossed.isEmpty()) {
+          crossed.forEach(c -> System.out.println("CHECK FAILED: " + c));
+          System.exit(2);
+        }
+        System.out.println("CHECK OK");
+      }
     }
+  }
+
+  /** Records written to {@code topic} at or after {@code sinceMillis} (by record timestamp). */
+  static long since(Admin admin, String topic, long sinceMillis) throws ExecutionException, InterruptedException {
+    Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+    Map<TopicPartition, OffsetSpec> at = new HashMap<>();
+    ends.keySet().forEach(tp -> at.put(tp, OffsetSpec.forTimestamp(sinceMillis)));
+    long count = 0;
+    for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : admin.listOffsets(at).all().get().entrySet()) {
+      long first = e.getValue().offset(); // -1: no record that recent
+      count += first < 0 ? 0 : ends.get(e.getKey()) - first;
+    }
+    return count;
   }
 
   private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)

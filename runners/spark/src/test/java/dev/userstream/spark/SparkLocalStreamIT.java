@@ -16,6 +16,26 @@ import org.junit.rules.TemporaryFolder;
 
 /** The streaming pipeline on the Spark runner in local mode (local[2]), in this JVM. */
 public class SparkLocalStreamIT {
+  /**
+   * Stops the job. Spark gives its job generator 5 s to stop and then interrupts it; when that
+   * lands inside KafkaIO's split (a metadata request), the StreamingContext reports the interrupt
+   * as the job's error and cancel() rethrows it (seen once in CI on a busy machine). The job is
+   * stopped either way, and this test is about what it wrote, so only that case is tolerated.
+   */
+  private static void cancel(PipelineResult result) throws Exception {
+    try {
+      result.cancel();
+    } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException) {
+          System.err.println("cancel: job generator interrupted while stopping (tolerated): " + e);
+          return;
+        }
+      }
+      throw e;
+    }
+  }
+
   @Rule public final TemporaryFolder checkpoints = new TemporaryFolder();
 
   @Test
@@ -34,7 +54,7 @@ public class SparkLocalStreamIT {
             spark.setSparkMaster("local[2]");
             spark.setCheckpointDir(checkpoints.newFolder(group).getAbsolutePath());
             PipelineResult result = StreamPipeline.run(Pipeline.create(options), options);
-            return result::cancel;
+            return () -> cancel(result);
           },
           Duration.ofMinutes(3));
     }
