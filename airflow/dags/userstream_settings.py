@@ -30,8 +30,9 @@ RUNNER = "{{ var.value.get('userstream_runner', 'SparkRunner') }}"
 SPARK_MASTER = "{{ var.value.get('userstream_spark_master', 'local[2]') }}"
 KAFKA = "{{ conn.userstream_kafka.host }}:{{ conn.userstream_kafka.port }}"
 
-# Manual runs may have no logical date in Airflow 3: then the run's own time stands in.
-RUN_TIME = "(logical_date or dag_run.run_after)"
+# Runs triggered without a logical date (Airflow 3 allows it; `logical_date` is then undefined in
+# templates) take the run's own time instead.
+RUN_TIME = "(dag_run.logical_date or dag_run.run_after)"
 
 INGEST_OPTIONS = {
     "apiUrl": "{{ var.value.get('userstream_api_url', 'https://randomuser.me/api/') }}",
