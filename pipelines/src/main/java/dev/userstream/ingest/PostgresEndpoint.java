@@ -55,10 +55,6 @@ public final class PostgresEndpoint implements Serializable {
     return new PostgresEndpoint(rewritten, user, password, table);
   }
 
-  public String url() {
-    return url;
-  }
-
   public String table() {
     return table;
   }
