@@ -47,6 +47,7 @@ public class SparkRestartIT {
           produced += CHUNK;
         }
         producedWhileStopping = produced - beforeStop;
+        assertThat("a graceful stop ends the job with status 0", first.awaitExit(Duration.ofSeconds(150)), equalTo(0));
       }
       long rowsAfterStop = stack.rowCount();
       stack.produce(records.subList(produced, records.size()));
