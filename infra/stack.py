@@ -11,6 +11,7 @@ standalone master + worker, the randomuser.me emulator and Airflow, as separate 
     python3 infra/stack.py with -- COMMAND...               run COMMAND with the stack up, then stop
                                                             only what this call started
     python3 infra/stack.py topics [NAME ...]                create topics (default users.raw, users.dlq)
+    python3 infra/stack.py airflow ARGS...                  the Airflow CLI with the stack's settings
 
 Server jars come from Maven Central through the poms in infra/servers/ (fetched once into the
 state directory). Readiness is checked (log lines and open ports, with deadlines), never slept for.
@@ -703,6 +704,13 @@ def airflow_cmd(*args):
             str(AIRFLOW_VENV / "bin" / "airflow"), *args]
 
 
+def airflow_cli(args):
+    """The Airflow CLI with the stack's settings (metadata database, Connections, Variables)."""
+    if not (AIRFLOW_VENV / ".installed").exists():
+        raise StackError(f"{AIRFLOW_VENV} is missing: make airflow-venv")
+    return subprocess.call([str(AIRFLOW_VENV / "bin" / "airflow"), *args], env={**os.environ, **airflow_env()})
+
+
 def airflow_up():
     if all(running_pid(f"airflow-{c}") for c in AIRFLOW_COMPONENTS):
         say("airflow already running")
@@ -830,6 +838,8 @@ def main(argv):
                 print(f"export {key}='{value}'")
         elif command == "with":
             return run_with_stack(rest[1:] if rest[:1] == ["--"] else rest)
+        elif command == "airflow":
+            return airflow_cli(rest)
         elif command == "topics":
             create_topics(rest or TOPICS)
         elif command == "schema":

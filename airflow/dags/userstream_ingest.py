@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 
-from airflow.providers.apache.beam.operators.beam import BeamRunJavaPipelineOperator
 from airflow.sdk import DAG, task
 
+from userstream_beam import PipelineJarOperator
 from userstream_settings import INGEST_OPTIONS, JAR, RUNNER
 
 with DAG(
@@ -40,7 +40,7 @@ with DAG(
 
         preflight_ingest()
 
-    ingest = BeamRunJavaPipelineOperator(
+    ingest = PipelineJarOperator(
         task_id="ingest_users",
         jar=JAR,
         job_class="dev.userstream.ingest.IngestPipeline",

@@ -17,8 +17,9 @@ Variables (with defaults)
   userstream_staging_table          staging.raw_users
   userstream_output_topic           users.raw
   userstream_checkpoint_dir         /tmp/userstream-checkpoints
-  userstream_consumer_group         userstream-stream (the streaming job's group, for userstream_health)
+  userstream_consumer_group         userstream-stream (the streaming job's group)
   userstream_dead_letter_topic      users.dlq
+  userstream_cassandra_keyspace     userstream
   userstream_max_consumer_lag       100000
   userstream_max_recent_dead_letters 100 (in the last hour)
 """
@@ -29,6 +30,11 @@ JAR = "{{ var.value.userstream_jar }}"
 RUNNER = "{{ var.value.get('userstream_runner', 'SparkRunner') }}"
 SPARK_MASTER = "{{ var.value.get('userstream_spark_master', 'local[2]') }}"
 KAFKA = "{{ conn.userstream_kafka.host }}:{{ conn.userstream_kafka.port }}"
+OUTPUT_TOPIC = "{{ var.value.get('userstream_output_topic', 'users.raw') }}"
+DEAD_LETTER_TOPIC = "{{ var.value.get('userstream_dead_letter_topic', 'users.dlq') }}"
+CONSUMER_GROUP = "{{ var.value.get('userstream_consumer_group', 'userstream-stream') }}"
+CASSANDRA = "{{ conn.userstream_cassandra.host }}:{{ conn.userstream_cassandra.port }}"
+CASSANDRA_KEYSPACE = "{{ var.value.get('userstream_cassandra_keyspace', 'userstream') }}"
 
 # Runs triggered without a logical date (Airflow 3 allows it; `logical_date` is then undefined in
 # templates) take the run's own time instead.
@@ -45,13 +51,17 @@ INGEST_OPTIONS = {
     "postgresPasswordFile": "{{ conn.userstream_postgres.extra_dejson.password_file }}",
     "stagingTable": "{{ var.value.get('userstream_staging_table', 'staging.raw_users') }}",
     "kafkaBootstrapServers": KAFKA,
-    "outputTopic": "{{ var.value.get('userstream_output_topic', 'users.raw') }}",
+    "outputTopic": OUTPUT_TOPIC,
     "sparkMaster": SPARK_MASTER,
 }
 
 STREAM_OPTIONS = {
     "kafkaBootstrapServers": KAFKA,
-    "cassandraHosts": "{{ conn.userstream_cassandra.host }}:{{ conn.userstream_cassandra.port }}",
+    "inputTopic": OUTPUT_TOPIC,
+    "consumerGroup": CONSUMER_GROUP,
+    "deadLetterTopic": DEAD_LETTER_TOPIC,
+    "cassandraHosts": CASSANDRA,
+    "cassandraKeyspace": CASSANDRA_KEYSPACE,
     "sparkMaster": SPARK_MASTER,
     "checkpointDir": "{{ var.value.get('userstream_checkpoint_dir', '/tmp/userstream-checkpoints') }}/stream",
 }
@@ -61,11 +71,12 @@ STREAM_OPTIONS = {
 HEALTH_COMMAND = (
     "java -cp {{ var.value.userstream_jar }} dev.userstream.tools.Report"
     " --bootstrap=" + KAFKA
-    + " --inputTopic={{ var.value.get('userstream_output_topic', 'users.raw') }}"
-    " --deadLetterTopic={{ var.value.get('userstream_dead_letter_topic', 'users.dlq') }}"
-    " --group={{ var.value.get('userstream_consumer_group', 'userstream-stream') }}"
-    " --cassandraHosts={{ conn.userstream_cassandra.host }}:{{ conn.userstream_cassandra.port }}"
-    " --maxLag={{ var.value.get('userstream_max_consumer_lag', '100000') }}"
+    + " --inputTopic=" + OUTPUT_TOPIC
+    + " --deadLetterTopic=" + DEAD_LETTER_TOPIC
+    + " --group=" + CONSUMER_GROUP
+    + " --cassandraHosts=" + CASSANDRA
+    + " --keyspace=" + CASSANDRA_KEYSPACE
+    + " --maxLag={{ var.value.get('userstream_max_consumer_lag', '100000') }}"
     " --maxRecentDeadLetters={{ var.value.get('userstream_max_recent_dead_letters', '100') }}"
     " --windowMinutes=60"
 )

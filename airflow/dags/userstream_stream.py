@@ -1,21 +1,24 @@
 """userstream_stream: the streaming pipeline (Kafka users.raw -> Cassandra, dead letters to users.dlq).
 
-Triggered by hand. Runs the bundled Spark jar's streaming main (graceful stop on SIGTERM) with
-BeamRunJavaPipelineOperator, on the Spark master of the Variable userstream_spark_master (local[2]
-by default, or the stack's standalone cluster). The task runs as long as the job does.
-To stop it cleanly, send SIGTERM to the job's JVM on the worker
-(pkill -TERM -f dev.userstream.spark.SparkStreamPipeline): it finishes its micro-batch (10-15 s)
-and exits, and the task ends. Marking the task success/failed in the UI stops it too, but Airflow's
-supervisor escalates from SIGTERM to SIGKILL after 5 s, which can cut a micro-batch short.
+Triggered by hand. Runs the bundled Spark jar's streaming main with BeamRunJavaPipelineOperator
+(PipelineJarOperator), on the Spark master of the Variable userstream_spark_master (local[2] by
+default, or the stack's standalone cluster). The task runs as long as the job does.
+
+To stop it: send SIGTERM to the job's JVM on the worker
+    pkill -TERM -f dev.userstream.spark.SparkStreamPipeline
+It finishes the micro-batch in flight (10-15 s), exits with status 0, and the task ends as
+success. Marking the task success or failed in the UI stops it too, but Airflow's supervisor
+escalates from SIGTERM to SIGKILL after 5 s, which can cut a micro-batch short: see "kill -9" in
+the README's Troubleshooting for what that costs.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from airflow.providers.apache.beam.operators.beam import BeamRunJavaPipelineOperator
 from airflow.sdk import DAG, task
 
+from userstream_beam import PipelineJarOperator
 from userstream_settings import JAR, STREAM_OPTIONS
 
 with DAG(
@@ -36,7 +39,7 @@ with DAG(
 
         preflight_stream()
 
-    stream = BeamRunJavaPipelineOperator(
+    stream = PipelineJarOperator(
         task_id="stream_users",
         jar=JAR,
         job_class="dev.userstream.spark.SparkStreamPipeline",

@@ -28,7 +28,9 @@ def test_dags_are_tagged_not_catching_up_and_retried(dagbag, dag_id):
     assert dag.catchup is False
     assert dag.max_active_runs == 1
     beam = next(t for t in dag.tasks if t.task_id != "preflight")
-    assert beam.__class__.__name__ == "BeamRunJavaPipelineOperator"
+    from airflow.providers.apache.beam.operators.beam import BeamRunJavaPipelineOperator
+
+    assert isinstance(beam, BeamRunJavaPipelineOperator)
     assert beam.retries >= 1
     assert dag.get_task("preflight").downstream_task_ids == {beam.task_id}
 

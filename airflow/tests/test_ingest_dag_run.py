@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ def java(*args: str, timeout: int = 300) -> str:
     out = subprocess.run(["java", "-cp", os.environ["AIRFLOW_VAR_USERSTREAM_JAR"], *args],
                          capture_output=True, text=True, timeout=timeout)
     assert out.returncode == 0, f"{args[0]} failed:\n{out.stdout}\n{out.stderr}"
-    return out.stdout
+    return out.stdout + out.stderr
 
 
 def psql(sql: str) -> str:
@@ -56,9 +57,11 @@ def records_in(topic: str) -> int:
 @pytest.fixture
 def isolated(monkeypatch):
     run = uuid.uuid4().hex[:8]
-    names = {"table": f"staging.af_{run}", "topic": f"af-{run}-raw", "keyspace": f"af_{run}", "group": f"af-{run}"}
+    names = {"table": f"staging.af_{run}", "topic": f"af-{run}-raw", "keyspace": f"af_{run}", "group": f"af-{run}",
+             "dlq": f"af-{run}-dlq"}
     psql(f"CREATE TABLE {names['table']} (LIKE staging.raw_users INCLUDING ALL)")
-    stack = subprocess.run(["python3", str(DAGS.parents[1] / "infra" / "stack.py"), "topics", names["topic"]],
+    stack = subprocess.run(["python3", str(DAGS.parents[1] / "infra" / "stack.py"), "topics", names["topic"],
+                            names["dlq"]],
                            capture_output=True, text=True)
     assert stack.returncode == 0, stack.stdout + stack.stderr
     monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_STAGING_TABLE", names["table"])
@@ -85,6 +88,38 @@ def ingest_dag():
     return bag.dags["userstream_ingest"]
 
 
+# Runs userstream_stream to its end in a process of its own (the task blocks while the job runs);
+# exit status 0 when the DAG run ends as success.
+STREAM_DAG_RUN = (
+    "import sys; from datetime import datetime; from airflow.dag_processing.dagbag import DagBag; "
+    "dag = DagBag(dag_folder=sys.argv[1]).dags['userstream_stream']; "
+    "run = dag.test(logical_date=datetime.fromisoformat(sys.argv[2])); "
+    "sys.exit(0 if run.state == 'success' else 1)"
+)
+
+
+def start_stream_dag(isolated, tmp_path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(DAGS),
+               AIRFLOW_VAR_USERSTREAM_CONSUMER_GROUP=isolated["group"],
+               AIRFLOW_VAR_USERSTREAM_CASSANDRA_KEYSPACE=isolated["keyspace"],
+               AIRFLOW_VAR_USERSTREAM_DEAD_LETTER_TOPIC=isolated["dlq"],
+               AIRFLOW_VAR_USERSTREAM_CHECKPOINT_DIR=str(tmp_path / "checkpoints"))
+    return subprocess.Popen([sys.executable, "-c", STREAM_DAG_RUN, str(DAGS), LOGICAL_DATE.isoformat()],
+                            env=env, stdout=open(tmp_path / "stream-dag.log", "wb"), stderr=subprocess.STDOUT)
+
+
+def stop_stream_job(tmp_path) -> None:
+    """What userstream_stream documents: SIGTERM to the job's JVM (found by its checkpoint directory)."""
+    import psutil
+
+    marker = str(tmp_path / "checkpoints")
+    jobs = [p for p in psutil.process_iter(["cmdline"])
+            if "dev.userstream.spark.SparkStreamPipeline" in (p.info["cmdline"] or [])
+            and any(marker in arg for arg in p.info["cmdline"])]
+    for job in jobs:
+        job.send_signal(signal.SIGTERM)
+
+
 def test_a_run_lands_every_user_in_kafka_and_cassandra_and_a_rerun_adds_nothing(isolated, tmp_path):
     run = ingest_dag().test(logical_date=LOGICAL_DATE)
     assert run.state == "success"
@@ -94,24 +129,21 @@ def test_a_run_lands_every_user_in_kafka_and_cassandra_and_a_rerun_adds_nothing(
     # The seed comes from the logical date.
     assert psql(f"SELECT DISTINCT seed FROM {isolated['table']}") == "userstream-20261124T100000"
 
-    # Through the streaming job into Cassandra.
+    # Through the streaming job into Cassandra: userstream_stream, stopped the documented way.
     java("dev.userstream.tools.ApplySchema", f"--hosts={endpoint('userstream_cassandra')}",
          f"--keyspace={isolated['keyspace']}", "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
-    log = open(tmp_path / "stream.log", "wb")
-    job = subprocess.Popen(
-        ["java", "-jar", os.environ["AIRFLOW_VAR_USERSTREAM_JAR"], "--runner=SparkRunner", "--sparkMaster=local[2]",
-         f"--kafkaBootstrapServers={endpoint('userstream_kafka')}", f"--inputTopic={isolated['topic']}",
-         f"--consumerGroup={isolated['group']}", f"--cassandraHosts={endpoint('userstream_cassandra')}",
-         f"--cassandraKeyspace={isolated['keyspace']}", f"--checkpointDir={tmp_path / 'checkpoint'}"],
-        stdout=log, stderr=subprocess.STDOUT)
+    stream = start_stream_dag(isolated, tmp_path)
     try:
         java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
              f"--inputTopic={isolated['topic']}", f"--group={isolated['group']}",
              f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--keyspace={isolated['keyspace']}",
-             f"--expectRows={PAGES * RESULTS}", "--timeoutSeconds=240", "--report=false")
+             f"--expectRows={users}", "--timeoutSeconds=240", "--report=false")
     finally:
-        job.send_signal(signal.SIGTERM)
-        job.wait(timeout=150)
+        stop_stream_job(tmp_path)
+    exit_status = stream.wait(timeout=150)
+    printed = (tmp_path / "stream-dag.log").read_text()
+    assert exit_status == 0, f"userstream_stream did not end as success:\n{printed[-5000:]}"
+    assert "Stopped gracefully" in printed
 
     # The same logical date again: same seed, same users, nothing new staged or published.
     again = ingest_dag().test(logical_date=LOGICAL_DATE)
@@ -128,7 +160,9 @@ def test_a_failing_pipeline_fails_the_task(isolated, monkeypatch, capfd):
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states == {"preflight": "success", "ingest_users": "failed"}
-    assert "stagingTable must be a plain name like staging.raw_users, was not a table name" in output(capfd)
+    # The task's error is the job's own reason, not only its exit status.
+    assert ("AirflowException: Ingestion failed: stagingTable must be a plain name like staging.raw_users, "
+            "was not a table name (Apache Beam process failed with return code 1)") in output(capfd)
 
 
 def test_a_missing_jar_fails_the_preflight_naming_it(isolated, monkeypatch, capfd):
@@ -168,3 +202,37 @@ def test_the_health_check_fails_naming_each_threshold_crossed(isolated, monkeypa
     passed = health_dag().test(logical_date=datetime(2026, 11, 24, 13, 5, tzinfo=UTC))
     assert passed.state == "success"
     assert "CHECK OK" in output(capfd)
+
+
+def test_the_stream_dag_runs_on_the_standalone_spark_cluster_and_dead_letters_poison(isolated, monkeypatch, tmp_path):
+    produced = java("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={endpoint('userstream_kafka')}",
+                    f"--topic={isolated['topic']}", "--count=300", "--seed=cluster", "--poison=true")
+    poison = int(re.search(r"and (\d+) poison payloads", produced).group(1))
+    java("dev.userstream.tools.ApplySchema", f"--hosts={endpoint('userstream_cassandra')}",
+         f"--keyspace={isolated['keyspace']}", "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_SPARK_MASTER", os.environ["USERSTREAM_SPARK_MASTER"])
+    stream = start_stream_dag(isolated, tmp_path)
+    try:
+        java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
+             f"--inputTopic={isolated['topic']}", f"--group={isolated['group']}",
+             f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--keyspace={isolated['keyspace']}",
+             "--expectRows=300", "--timeoutSeconds=240", "--report=false")
+    finally:
+        stop_stream_job(tmp_path)
+    exit_status = stream.wait(timeout=150)
+    printed = (tmp_path / "stream-dag.log").read_text()
+    assert exit_status == 0, f"userstream_stream did not end as success:\n{printed[-5000:]}"
+    assert f"--sparkMaster={os.environ['USERSTREAM_SPARK_MASTER']}" in printed
+    assert records_in(isolated["dlq"]) == poison
+
+
+def test_an_unreachable_service_fails_the_preflight_naming_it(isolated, monkeypatch, capfd):
+    cassandra = json.loads(os.environ["AIRFLOW_CONN_USERSTREAM_CASSANDRA"])
+    monkeypatch.setenv("AIRFLOW_CONN_USERSTREAM_CASSANDRA", json.dumps({**cassandra, "port": 1}))
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(DAGS)).dags["userstream_stream"]
+    run = dag.test(logical_date=datetime(2026, 11, 24, 14, 0, tzinfo=UTC))
+    assert run.state == "failed"
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()}["preflight"] == "failed"
+    assert f"Cassandra at {cassandra['host']}:1 (connection userstream_cassandra) is unreachable" in output(capfd)
