@@ -2,10 +2,13 @@
 MVN     ?= mvn
 PYTHON  ?= python3
 STACK   := $(PYTHON) infra/stack.py
-# The project's Airflow virtualenv (pinned by airflow/requirements.txt).
+# The project's Airflow virtualenv (pinned by airflow/requirements.txt), and infra/'s test tools
+# (a third-party schema registry client, pinned by infra/requirements.txt).
 AIRFLOW_VENV := airflow/.venv
+INFRA_VENV   := infra/.venv
 
-.PHONY: help build test unit-test it up down status demo clean bench-drain bench-ingest airflow-venv airflow-test airflow-lock
+.PHONY: help build test unit-test it up down status demo clean bench-drain bench-ingest airflow-venv airflow-test airflow-lock \
+  infra-venv infra-test infra-lock
 
 help:
 	@echo "make build   compile and build the bundled jars (no tests)"
@@ -26,11 +29,12 @@ unit-test:
 
 # Integration tests against the local stack: started here if it is not running, and then
 # stopped again (a stack that was already up is left up).
-it: airflow-venv
+it: airflow-venv infra-venv
 	$(STACK) with -- sh -c '$(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark \
+	  && $(INFRA_VENV)/bin/pytest -q infra/tests -m stack --junitxml=infra/target/pytest-reports/TEST-infra-stack.xml \
 	  && $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m stack --junitxml=airflow/target/pytest-reports/TEST-airflow-runs.xml'
 
-test: unit-test airflow-test it
+test: unit-test airflow-test infra-test it
 
 # Airflow and the Beam provider, pinned, in a virtualenv of the project's own.
 $(AIRFLOW_VENV)/.installed: airflow/requirements.txt
@@ -45,6 +49,24 @@ airflow-test: airflow-venv
 	$(AIRFLOW_VENV)/bin/ruff check airflow
 	AIRFLOW_HOME=$(CURDIR)/.userstream/airflow $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m "not stack" \
 	  --junitxml=airflow/target/pytest-reports/TEST-airflow-dags.xml
+
+$(INFRA_VENV)/.installed: infra/requirements.txt
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install -q --disable-pip-version-check -r infra/requirements.txt
+	touch $@
+
+infra-venv: $(INFRA_VENV)/.installed
+
+# infra/ checks that need no server (the docker-compose file, validated by a real Compose).
+infra-test: infra-venv
+	$(INFRA_VENV)/bin/pytest -q infra/tests -m "not stack" --junitxml=infra/target/pytest-reports/TEST-infra.xml
+
+infra-lock:
+	rm -rf $(INFRA_VENV).lock && $(PYTHON) -m venv $(INFRA_VENV).lock
+	$(INFRA_VENV).lock/bin/pip install -q -r infra/requirements.in
+	{ echo "# Generated from infra/requirements.in by make infra-lock (pip freeze of a fresh venv, Python 3.11)."; \
+	  $(INFRA_VENV).lock/bin/pip freeze --exclude-editable; } > infra/requirements.txt
+	rm -rf $(INFRA_VENV).lock
 
 # Re-resolve airflow/requirements.in into the pinned airflow/requirements.txt.
 airflow-lock:

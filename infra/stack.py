@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The local userstream stack without Docker: PostgreSQL, Kafka (KRaft), Cassandra, a Spark
-standalone master + worker, the randomuser.me emulator and Airflow, as separate processes on
+standalone master + worker, the randomuser.me emulator, the schema registry and Airflow, as separate processes on
 127.0.0.1, all state and logs under one directory.
 
-    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|airflow ...]
+    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|registry|airflow ...]
                                                             start (and prepare) what is not running
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
@@ -49,6 +49,7 @@ ENV = {
     "USERSTREAM_SPARK_WORKER_PORT": "17078",
     "USERSTREAM_SPARK_WORKER_UI_PORT": "18081",
     "USERSTREAM_EMULATOR_PORT": "18500",
+    "USERSTREAM_REGISTRY_PORT": "18085",
     "USERSTREAM_POSTGRES_PORT": "15432",
     "USERSTREAM_AIRFLOW_PORT": "18090",
     "USERSTREAM_SPARK_WORKER_CORES": "2",
@@ -637,6 +638,26 @@ def emulator_up():
 
 
 # ---------------------------------------------------------------------------------------------
+# Schema registry (infra/registry): Confluent's REST API for JSON Schema, state in Kafka's _schemas
+
+
+def registry_up():
+    if running_pid("registry"):
+        say("schema registry already running")
+        return
+    jar = INFRA / "registry" / "target" / "userstream-registry-bundled.jar"
+    if not jar.exists():
+        raise StackError(f"{jar} is missing: build first (make build, or mvn -DskipTests package)")
+    registry_port = port("USERSTREAM_REGISTRY_PORT")
+    require_free("schema registry", registry_port)
+    say(f"starting the schema registry on http://{HOST}:{registry_port}/")
+    proc, log = launch("registry", [java(), "-Xmx256m", f"-Duserstream.state={STATE}", "-jar", str(jar),
+                                    f"--port={registry_port}", f"--bootstrap={HOST}:{port('USERSTREAM_KAFKA_PORT')}"])
+    wait_ready("registry", proc, log, "schema registry listening", registry_port, 60)
+    say("schema registry ready")
+
+
+# ---------------------------------------------------------------------------------------------
 # Airflow (airflow/.venv, made by make airflow-venv): API server and UI, scheduler, DAG processor,
 # triggerer; metadata in the project's PostgreSQL (database airflow); LocalExecutor.
 
@@ -685,6 +706,8 @@ def airflow_env():
             {"conn_type": "generic", "host": HOST, "port": port("USERSTREAM_KAFKA_PORT")}),
         "AIRFLOW_CONN_USERSTREAM_CASSANDRA": json.dumps(
             {"conn_type": "generic", "host": HOST, "port": port("USERSTREAM_CASSANDRA_PORT")}),
+        "AIRFLOW_CONN_USERSTREAM_SCHEMA_REGISTRY": json.dumps(
+            {"conn_type": "http", "host": HOST, "port": port("USERSTREAM_REGISTRY_PORT")}),
         "AIRFLOW_VAR_USERSTREAM_JAR": str(REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"),
         "AIRFLOW_VAR_USERSTREAM_API_URL": ep["USERSTREAM_API_URL"],
         "AIRFLOW_VAR_USERSTREAM_CHECKPOINT_DIR": str(STATE / "checkpoints"),
@@ -750,8 +773,8 @@ def airflow_up():
 # Commands
 
 SERVICES = {"postgres": postgres_up, "kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up,
-            "emulator": emulator_up, "airflow": airflow_up}
-PROCESSES = [*(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "emulator", "spark-worker",
+            "emulator": emulator_up, "registry": registry_up, "airflow": airflow_up}
+PROCESSES = [*(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "registry", "emulator", "spark-worker",
              "spark-master", "cassandra", "kafka", "postgres"]
 # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast, clean shutdown.
 STOP_SIGNALS = {"postgres": signal.SIGINT}
@@ -766,6 +789,7 @@ def endpoints():
         "USERSTREAM_SPARK_UI": f"http://{HOST}:{setting('USERSTREAM_SPARK_MASTER_UI_PORT')}",
         "USERSTREAM_SPARK_HOME": str(spark_home()),
         "USERSTREAM_API_URL": f"http://{HOST}:{port('USERSTREAM_EMULATOR_PORT')}/api/",
+        "USERSTREAM_SCHEMA_REGISTRY": f"http://{HOST}:{port('USERSTREAM_REGISTRY_PORT')}",
         "USERSTREAM_POSTGRES_URL": f"jdbc:postgresql://{HOST}:{port('USERSTREAM_POSTGRES_PORT')}/{PG_DATABASE}",
         "USERSTREAM_POSTGRES_USER": PG_USER,
         "USERSTREAM_POSTGRES_PASSWORD_FILE": str(STATE / "secrets" / "postgres.password"),

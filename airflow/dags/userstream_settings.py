@@ -7,6 +7,7 @@ Connections
                        (IngestPipeline reads the password from that file, never from its command line)
   userstream_kafka     host, port
   userstream_cassandra host, port
+  userstream_schema_registry host, port (a Confluent-compatible schema registry, over HTTP)
 Variables (with defaults)
   userstream_jar                    path of runners/spark/target/userstream-spark-bundled.jar (required)
   userstream_runner                 SparkRunner | DirectRunner (SparkRunner)
@@ -34,6 +35,7 @@ OUTPUT_TOPIC = "{{ var.value.get('userstream_output_topic', 'users.raw') }}"
 DEAD_LETTER_TOPIC = "{{ var.value.get('userstream_dead_letter_topic', 'users.dlq') }}"
 CONSUMER_GROUP = "{{ var.value.get('userstream_consumer_group', 'userstream-stream') }}"
 CASSANDRA = "{{ conn.userstream_cassandra.host }}:{{ conn.userstream_cassandra.port }}"
+SCHEMA_REGISTRY = "http://{{ conn.userstream_schema_registry.host }}:{{ conn.userstream_schema_registry.port }}"
 CASSANDRA_KEYSPACE = "{{ var.value.get('userstream_cassandra_keyspace', 'userstream') }}"
 
 # Runs triggered without a logical date (Airflow 3 allows it; `logical_date` is then undefined in
@@ -52,6 +54,7 @@ INGEST_OPTIONS = {
     "stagingTable": "{{ var.value.get('userstream_staging_table', 'staging.raw_users') }}",
     "kafkaBootstrapServers": KAFKA,
     "outputTopic": OUTPUT_TOPIC,
+    "schemaRegistryUrl": SCHEMA_REGISTRY,
     "sparkMaster": SPARK_MASTER,
 }
 
@@ -62,6 +65,7 @@ STREAM_OPTIONS = {
     "deadLetterTopic": DEAD_LETTER_TOPIC,
     "cassandraHosts": CASSANDRA,
     "cassandraKeyspace": CASSANDRA_KEYSPACE,
+    "schemaRegistryUrl": SCHEMA_REGISTRY,
     "sparkMaster": SPARK_MASTER,
     "checkpointDir": "{{ var.value.get('userstream_checkpoint_dir', '/tmp/userstream-checkpoints') }}/stream",
 }
@@ -118,6 +122,7 @@ def preflight_ingest() -> None:
     _common()
     _reachable("PostgreSQL", "userstream_postgres")
     _reachable("Kafka", "userstream_kafka")
+    _reachable("The schema registry", "userstream_schema_registry")
     password_file = BaseHook.get_connection("userstream_postgres").extra_dejson.get("password_file")
     if not password_file or not os.access(password_file, os.R_OK):
         raise RuntimeError(
@@ -130,3 +135,4 @@ def preflight_stream() -> None:
     _common()
     _reachable("Kafka", "userstream_kafka")
     _reachable("Cassandra", "userstream_cassandra")
+    _reachable("The schema registry", "userstream_schema_registry")

@@ -1,6 +1,8 @@
 package dev.userstream.ingest;
 
 import dev.userstream.ingest.PublishUnpublished.KafkaTarget;
+import dev.userstream.schema.SchemaRegistryClient;
+import dev.userstream.schema.UserSchema;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -61,11 +63,29 @@ public final class IngestPipeline {
   /** Builds the pipeline on {@code pipeline} and starts it; tests call this too. */
   public static PipelineResult run(Pipeline pipeline, IngestPipelineOptions options) {
     PostgresEndpoint postgres = build(pipeline, options);
+    registerSchema(options);
     LOG.info("Ingesting {} page(s) of {} users (seed '{}'{}) from {} into {}, publishing to {} at {}",
         options.getPages(), options.getResultsPerPage(), options.getSeed(),
         options.getNat().isBlank() ? "" : ", nat " + options.getNat(), options.getApiUrl(), postgres,
         options.getOutputTopic(), options.getKafkaBootstrapServers());
     return pipeline.run();
+  }
+
+  /**
+   * Registers the users schema for the output topic's values, so consumers can validate against
+   * it; a registry that refuses it (an incompatible change) stops the run before anything is
+   * fetched.
+   */
+  static void registerSchema(IngestPipelineOptions options) {
+    if (options.getSchemaRegistryUrl().isBlank()) {
+      LOG.warn("No schema registry (--schemaRegistryUrl is empty): the users schema is not registered");
+      return;
+    }
+    SchemaRegistryClient registry = new SchemaRegistryClient(options.getSchemaRegistryUrl());
+    SchemaRegistryClient.RegisteredSchema registered =
+        registry.register(UserSchema.subjectOf(options.getOutputTopic()), UserSchema.text());
+    LOG.info("Users schema: {} v{} (id {}) at {}", registered.subject(), registered.version(), registered.id(),
+        registry.url());
   }
 
   static PostgresEndpoint build(Pipeline pipeline, IngestPipelineOptions options) {

@@ -146,4 +146,11 @@ public interface IngestPipelineOptions extends PipelineOptions {
       return fromEnv == null || fromEnv.isBlank() ? ".userstream/secrets/postgres.password" : fromEnv;
     }
   }
+
+  @Description("Confluent-compatible schema registry: the users schema (infra/schemas/users.raw-value.json) is"
+      + " registered for <outputTopic>-value before anything is published. Empty: no registration")
+  @Default.String("http://127.0.0.1:18085")
+  String getSchemaRegistryUrl();
+
+  void setSchemaRegistryUrl(String value);
 }

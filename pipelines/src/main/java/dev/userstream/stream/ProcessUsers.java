@@ -8,6 +8,7 @@ import dev.userstream.model.DeadLetter;
 import dev.userstream.model.ParsedUser;
 import dev.userstream.model.SourceRecord;
 import dev.userstream.model.UserProfile;
+import dev.userstream.schema.PayloadSchema;
 import dev.userstream.stream.Outcome.OutcomeCoder;
 import java.time.Instant;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -21,7 +22,8 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
- * Source records in, profiles and dead letters out: {@link ParseUsers}, then {@link
+ * Source records in, profiles and dead letters out: {@link ParseUsers} (with the topic's JSON
+ * Schema when one is given), then {@link
  * ValidateUsers}, then {@link ToProfiles}, then one split into {@link #PROFILES} and {@link
  * #DEAD_LETTERS}. Every input ends on exactly one of the two outputs; a dead letter names the
  * stage that rejected it.
@@ -47,9 +49,11 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
       new TupleTag<DeadLetter>("dead-letters") {};
 
   private final int maxPayloadBytes;
+  private final PayloadSchema schema;
 
-  private ProcessUsers(int maxPayloadBytes) {
+  private ProcessUsers(int maxPayloadBytes, PayloadSchema schema) {
     this.maxPayloadBytes = maxPayloadBytes;
+    this.schema = schema;
   }
 
   /** Payloads larger than {@code maxPayloadBytes} are dead-lettered unparsed. */
@@ -57,14 +61,19 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
     if (maxPayloadBytes <= 0) {
       throw new IllegalArgumentException("maxPayloadBytes must be positive, got " + maxPayloadBytes);
     }
-    return new ProcessUsers(maxPayloadBytes);
+    return new ProcessUsers(maxPayloadBytes, null);
+  }
+
+  /** Payloads that break {@code schema} are dead-lettered by the {@link Stage#SCHEMA} stage. */
+  public ProcessUsers withSchema(PayloadSchema schema) {
+    return new ProcessUsers(maxPayloadBytes, schema);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
     PCollectionTuple out =
         records
-            .apply("ParseUsers", new ParseUsers(maxPayloadBytes))
+            .apply("ParseUsers", new ParseUsers(new UserParser(maxPayloadBytes, schema)))
             .apply("ValidateUsers", new ValidateUsers())
             .apply("ToProfiles", new ToProfiles())
             .apply(
@@ -75,19 +84,21 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
     return out;
   }
 
-  /** Payload bytes -> {@link ParsedUser}; rejects empty, oversized, non-UTF-8, non-JSON, wrong shape. */
+  /**
+   * Payload bytes -> {@link ParsedUser}; rejects empty, oversized, non-UTF-8, non-JSON, wrong shape,
+   * and (with a schema) schema violations.
+   */
   static final class ParseUsers
       extends PTransform<PCollection<SourceRecord>, PCollection<Outcome<ParsedUser>>> {
     private static final long serialVersionUID = 1L;
-    private final int maxPayloadBytes;
+    private final UserParser parser;
 
-    ParseUsers(int maxPayloadBytes) {
-      this.maxPayloadBytes = maxPayloadBytes;
+    ParseUsers(UserParser parser) {
+      this.parser = parser;
     }
 
     @Override
     public PCollection<Outcome<ParsedUser>> expand(PCollection<SourceRecord> records) {
-      UserParser parser = new UserParser(maxPayloadBytes);
       StageFn.Step<SourceRecord, ParsedUser> step =
           new StageFn.Step<SourceRecord, ParsedUser>() {
             private static final long serialVersionUID = 1L;

@@ -58,8 +58,13 @@ final class StageFn<InT, OutT> extends DoFn<Outcome<InT>, Outcome<OutT>> {
   }
 
   private Outcome<OutT> reject(InT in, Exception e) {
-    rejected.inc();
-    return Outcome.rejected(
-        DeadLetter.of(step.sourceOf(in), stage, e, System.currentTimeMillis()));
+    String by = e instanceof RecordRejectedException && ((RecordRejectedException) e).stage() != null
+        ? ((RecordRejectedException) e).stage() : stage;
+    if (by.equals(stage)) {
+      rejected.inc();
+    } else {
+      Metrics.counter(StreamMetrics.NAMESPACE, by + "_rejected").inc();
+    }
+    return Outcome.rejected(DeadLetter.of(step.sourceOf(in), by, e, System.currentTimeMillis()));
   }
 }

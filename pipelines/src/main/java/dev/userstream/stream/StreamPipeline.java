@@ -4,6 +4,9 @@ import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.WriteProfiles;
 import dev.userstream.kafka.ReadRawUsers;
 import dev.userstream.kafka.WriteDeadLetters;
+import dev.userstream.schema.PayloadSchema;
+import dev.userstream.schema.SchemaRegistryClient;
+import dev.userstream.schema.UserSchema;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.ExperimentalOptions;
@@ -50,6 +53,22 @@ public final class StreamPipeline {
     return pipeline.run();
   }
 
+  /** With the input topic's registered schema, read once at startup, unless no registry is set. */
+  static ProcessUsers processUsers(StreamPipelineOptions options) {
+    ProcessUsers process = ProcessUsers.withMaxPayloadBytes(options.getMaxPayloadBytes());
+    if (options.getSchemaRegistryUrl().isBlank()) {
+      LOG.warn("No schema registry (--schemaRegistryUrl is empty): payloads are not checked against a schema");
+      return process;
+    }
+    SchemaRegistryClient registry = new SchemaRegistryClient(options.getSchemaRegistryUrl());
+    String subject = UserSchema.subjectOf(options.getInputTopic());
+    SchemaRegistryClient.RegisteredSchema latest = registry.latest(subject);
+    PayloadSchema schema =
+        PayloadSchema.of(latest.schema(), subject + " v" + latest.version() + " (id " + latest.id() + ")");
+    LOG.info("Validating payloads against {} from {}", schema.origin(), registry.url());
+    return process.withSchema(schema);
+  }
+
   static void build(Pipeline pipeline, StreamPipelineOptions options) {
     options.setStreaming(true);
     // KafkaIO's UnboundedSource read commits the group's offsets when a checkpoint is finalized,
@@ -65,7 +84,7 @@ public final class StreamPipeline {
                     options.getKafkaBootstrapServers(),
                     options.getInputTopic(),
                     options.getConsumerGroup()))
-            .apply("ProcessUsers", ProcessUsers.withMaxPayloadBytes(options.getMaxPayloadBytes()));
+            .apply("ProcessUsers", processUsers(options));
 
     processed
         .get(ProcessUsers.PROFILES)

@@ -66,4 +66,11 @@ public interface StreamPipelineOptions extends PipelineOptions, StreamingOptions
   int getMaxPayloadBytes();
 
   void setMaxPayloadBytes(int value);
+
+  @Description("Confluent-compatible schema registry (ours, Confluent, Apicurio, Karapace): payloads are validated"
+      + " against the latest schema of <inputTopic>-value, violations dead-lettered. Empty: no schema check")
+  @Default.String("http://127.0.0.1:18085")
+  String getSchemaRegistryUrl();
+
+  void setSchemaRegistryUrl(String value);
 }

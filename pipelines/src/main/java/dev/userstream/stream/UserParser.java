@@ -2,25 +2,39 @@ package dev.userstream.stream;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.userstream.model.Json;
 import dev.userstream.model.RawUser;
+import dev.userstream.schema.PayloadSchema;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
-/** Turns a Kafka payload into a {@link RawUser}, or rejects it saying why. */
+/**
+ * Turns a Kafka payload into a {@link RawUser}, or rejects it saying why. With a {@link
+ * PayloadSchema}, a payload that is JSON but breaks the schema is rejected by the {@link
+ * Stage#SCHEMA} stage, naming the violations.
+ */
 public final class UserParser implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
   private static final ObjectReader READER = Json.MAPPER.readerFor(RawUser.class);
 
   private final int maxPayloadBytes;
+  private final PayloadSchema schema;
 
   public UserParser(int maxPayloadBytes) {
+    this(maxPayloadBytes, null);
+  }
+
+  /** Also validates each payload against {@code schema} (null: no schema check). */
+  public UserParser(int maxPayloadBytes, PayloadSchema schema) {
     this.maxPayloadBytes = maxPayloadBytes;
+    this.schema = schema;
   }
 
   public RawUser parse(byte[] payload) throws RecordRejectedException {
@@ -35,7 +49,20 @@ public final class UserParser implements java.io.Serializable {
     requireUtf8(payload);
     RawUser user;
     try {
-      user = READER.readValue(payload);
+      if (schema == null) {
+        user = READER.readValue(payload);
+      } else {
+        JsonNode document = Json.MAPPER.readTree(payload);
+        if (document == null || document.isMissingNode()) {
+          throw new RecordRejectedException("empty payload");
+        }
+        List<String> violations = schema.violations(document);
+        if (!violations.isEmpty()) {
+          throw new RecordRejectedException(Stage.SCHEMA,
+              "violates " + schema.origin() + ": " + String.join("; ", violations));
+        }
+        user = READER.readValue(document);
+      }
     } catch (JsonProcessingException e) {
       throw new RecordRejectedException(describe(e));
     } catch (IOException e) {

@@ -8,6 +8,8 @@ import com.datastax.driver.core.Session;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.sample.SampleUsers;
+import dev.userstream.schema.SchemaRegistryClient;
+import dev.userstream.schema.UserSchema;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -41,8 +43,9 @@ public final class DrainBenchmark {
 
   public static void main(String[] argv) throws Exception {
     Args args = new Args(argv,
-        "DrainBenchmark --jar=PATH --users=N --latencySamples=N --bootstrap=host:port --cassandraHosts=host:port",
-        "jar", "users", "latencySamples", "bootstrap", "cassandraHosts", "jobArgs");
+        "DrainBenchmark --jar=PATH --users=N --latencySamples=N --bootstrap=host:port --cassandraHosts=host:port"
+            + " --schemaRegistryUrl=URL",
+        "jar", "users", "latencySamples", "bootstrap", "cassandraHosts", "schemaRegistryUrl", "jobArgs");
     Path jar = Path.of(args.get("jar", "runners/spark/target/userstream-spark-bundled.jar"));
     int users = (int) args.getLong("users", 200_000);
     int samples = (int) args.getLong("latencySamples", 30);
@@ -52,6 +55,7 @@ public final class DrainBenchmark {
     String topic = "bench-" + id + "-raw";
     String dlq = "bench-" + id + "-dlq";
     String keyspace = "bench_" + id;
+    String registry = args.get("schemaRegistryUrl", "http://127.0.0.1:18085");
 
     Properties ap = new Properties();
     ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -62,6 +66,8 @@ public final class DrainBenchmark {
         KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
       admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 3, (short) 1))).all().get();
       CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
+      // The job validates every payload against the topic's registered schema, as in production.
+      new SchemaRegistryClient(registry).register(UserSchema.subjectOf(topic), UserSchema.text());
 
       long t = System.nanoTime();
       for (int i = 0; i < users; i++) {
@@ -82,6 +88,7 @@ public final class DrainBenchmark {
           "--runner=SparkRunner", "--sparkMaster=local[2]",
           "--checkpointDir=" + Files.createTempDirectory("bench-checkpoint"),
           "--kafkaBootstrapServers=" + bootstrap, "--inputTopic=" + topic, "--deadLetterTopic=" + dlq,
+          "--schemaRegistryUrl=" + registry,
           "--consumerGroup=bench-" + id, "--cassandraHosts=" + cassandra.contactPoints, "--cassandraKeyspace=" + keyspace));
       String jobArgs = args.get("jobArgs", "");
       if (!jobArgs.isBlank()) {

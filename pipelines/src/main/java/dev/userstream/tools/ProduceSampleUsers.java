@@ -1,6 +1,8 @@
 package dev.userstream.tools;
 
 import dev.userstream.sample.SampleUsers;
+import dev.userstream.schema.SchemaRegistryClient;
+import dev.userstream.schema.UserSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
@@ -25,9 +27,17 @@ public final class ProduceSampleUsers {
   public static void main(String[] argv) {
     Args args =
         new Args(argv,
-            "ProduceSampleUsers --bootstrap=host:port --topic=NAME --count=N --seed=TEXT --poison=true|false",
-            "bootstrap", "topic", "count", "seed", "poison");
+            "ProduceSampleUsers --bootstrap=host:port --topic=NAME --count=N --seed=TEXT --poison=true|false"
+                + " --schemaRegistryUrl=URL (empty: do not register the users schema)",
+            "bootstrap", "topic", "count", "seed", "poison", "schemaRegistryUrl");
     String topic = args.get("topic", "users.raw");
+    String registry = args.get("schemaRegistryUrl", "http://127.0.0.1:18085");
+    if (!registry.isBlank()) {
+      // As a Confluent serializer would: the streaming job validates against the registered schema.
+      SchemaRegistryClient.RegisteredSchema schema =
+          new SchemaRegistryClient(registry).register(UserSchema.subjectOf(topic), UserSchema.text());
+      LOG.info("Users schema: {} v{} (id {}) at {}", schema.subject(), schema.version(), schema.id(), registry);
+    }
     long count = args.getLong("count", 1000);
     String seed = args.get("seed", "demo");
     boolean poison = Boolean.parseBoolean(args.get("poison", "false"));

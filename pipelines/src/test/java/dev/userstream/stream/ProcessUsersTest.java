@@ -14,6 +14,8 @@ import dev.userstream.model.DeadLetter;
 import dev.userstream.model.SourceRecord;
 import dev.userstream.model.UserProfile;
 import dev.userstream.sample.SampleUsers;
+import dev.userstream.schema.PayloadSchema;
+import dev.userstream.schema.UserSchema;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -289,6 +291,54 @@ public class ProcessUsersTest {
     assertThat(counter(result, StreamMetrics.VALID), equalTo(1L));
     assertThat(counter(result, StreamMetrics.INVALID), equalTo(6L));
     assertThat(counter(result, StreamMetrics.PROFILES), equalTo(1L));
+  }
+
+  @Test
+  public void withTheRegisteredSchemaViolationsAreDeadLetteredByTheSchemaStageNamingThem() {
+    PayloadSchema schema = PayloadSchema.of(UserSchema.text(), "users.raw-value v1 (id 1)");
+    List<SourceRecord> records =
+        List.of(
+            record(0, CONTRACT_USER),
+            record(1, QUIRKY_USER),
+            record(2, CONTRACT_USER.replace("\"age\":30", "\"age\":\"thirty\"")),
+            record(3, CONTRACT_USER.replace("\"uuid\":\"7a0eed16-9430-4d68-901f-c0d4c1c3bf00\",", "")),
+            record(4, CONTRACT_USER.replace("\"dob\":{\"date\":\"1992-03-08T15:13:16.688Z\",\"age\":30}",
+                "\"dob\":\"yesterday\"")),
+            record(5, "[1,2,3]"),
+            record(6, "{not json"));
+    PCollectionTuple out =
+        pipeline
+            .apply(Create.of(records).withCoder(SourceRecordCoder.of()))
+            .apply(ProcessUsers.withMaxPayloadBytes(64 * 1024).withSchema(schema));
+    Map<Long, String[]> expected = new HashMap<>();
+    expected.put(2L, new String[] {Stage.SCHEMA, "violates users.raw-value v1 (id 1): $.dob.age: string found, integer expected"});
+    expected.put(3L, new String[] {Stage.SCHEMA, "violates users.raw-value v1 (id 1): $.login: required property 'uuid' not found"});
+    expected.put(4L, new String[] {Stage.SCHEMA, "violates users.raw-value v1 (id 1): $.dob: string found, object expected"});
+    expected.put(5L, new String[] {Stage.SCHEMA, "violates users.raw-value v1 (id 1): $: array found, object expected"});
+    expected.put(6L, new String[] {Stage.PARSE, "malformed JSON"});
+    PAssert.that(out.get(ProcessUsers.DEAD_LETTERS))
+        .satisfies(
+            letters -> {
+              Map<Long, DeadLetter> byOffset = new HashMap<>();
+              letters.forEach(l -> byOffset.put(Long.parseLong(l.source.substring(l.source.indexOf('@') + 1)), l));
+              assertThat(byOffset.keySet(), equalTo(expected.keySet()));
+              expected.forEach(
+                  (offset, stageAndReason) -> {
+                    assertThat("stage of " + offset, byOffset.get(offset).stage, equalTo(stageAndReason[0]));
+                    assertThat("reason of " + offset, byOffset.get(offset).errorMessage, startsWith(stageAndReason[1]));
+                  });
+              return null;
+            });
+    PAssert.that(out.get(ProcessUsers.PROFILES))
+        .satisfies(
+            profiles -> {
+              assertThat(StreamSupport.stream(profiles.spliterator(), false).count(), equalTo(2L));
+              return null;
+            });
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(counter(result, Stage.SCHEMA + "_rejected"), equalTo(4L));
+    assertThat(counter(result, Stage.PARSE + "_rejected"), equalTo(1L));
   }
 
   private static long counter(PipelineResult result, String name) {

@@ -58,7 +58,8 @@ public final class IngestScenario implements AutoCloseable {
         "--postgresPasswordFile=" + StagingTable.PASSWORD_FILE.toAbsolutePath(),
         "--stagingTable=" + table.name,
         "--kafkaBootstrapServers=" + LocalStack.KAFKA,
-        "--outputTopic=" + stack.inputTopic));
+        "--outputTopic=" + stack.inputTopic,
+        "--schemaRegistryUrl=" + LocalStack.SCHEMA_REGISTRY));
     for (String option : extra) {
       String name = option.substring(0, option.indexOf('=') + 1);
       args.removeIf(a -> a.startsWith(name));

@@ -5,6 +5,8 @@ import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.kafka.DeadLetterHeaders;
+import dev.userstream.schema.SchemaRegistryClient;
+import dev.userstream.schema.UserSchema;
 import dev.userstream.tools.Report;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -41,6 +43,7 @@ public final class LocalStack implements AutoCloseable {
   public static final String KAFKA = env("USERSTREAM_KAFKA", "127.0.0.1:19092");
   public static final String CASSANDRA = env("USERSTREAM_CASSANDRA", "127.0.0.1:19042");
   public static final String SPARK_MASTER = env("USERSTREAM_SPARK_MASTER", "spark://127.0.0.1:17077");
+  public static final String SCHEMA_REGISTRY = env("USERSTREAM_SCHEMA_REGISTRY", "http://127.0.0.1:18085");
 
   public final String id = UUID.randomUUID().toString().substring(0, 8);
   public final String inputTopic = "it-" + id + "-raw";
@@ -58,16 +61,21 @@ public final class LocalStack implements AutoCloseable {
     return v == null || v.isBlank() ? fallback : v;
   }
 
-  /** Checks the stack is up, then creates this test's topics (3 partitions) and keyspace. */
+  /**
+   * Checks the stack is up, then creates this test's topics (3 partitions), registers the users
+   * schema for the input topic's values (as the ingestion does) and creates the keyspace.
+   */
   public LocalStack() throws Exception {
     requireListening("Kafka", KAFKA);
     requireListening("Cassandra", CASSANDRA);
+    requireListening("The schema registry", SCHEMA_REGISTRY.replaceFirst("^https?://", ""));
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
     admin = Admin.create(p);
     admin.createTopics(List.of(new NewTopic(inputTopic, 3, (short) 1), new NewTopic(deadLetterTopic, 3, (short) 1)))
         .all()
         .get();
+    new SchemaRegistryClient(SCHEMA_REGISTRY).register(UserSchema.subjectOf(inputTopic), UserSchema.text());
     Cluster.Builder cb = Cluster.builder().withoutJMXReporting();
     InetSocketAddress c = address(CASSANDRA);
     cluster = cb.addContactPointsWithPorts(c).build();

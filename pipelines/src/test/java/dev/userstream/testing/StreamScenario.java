@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.nullValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.userstream.model.Json;
 import dev.userstream.sample.SampleUsers;
+import dev.userstream.schema.UserSchema;
 import dev.userstream.stream.StreamPipelineOptions;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +90,8 @@ public final class StreamScenario {
         "--deadLetterTopic=" + stack.deadLetterTopic,
         "--consumerGroup=" + stack.consumerGroup,
         "--cassandraHosts=" + LocalStack.CASSANDRA,
-        "--cassandraKeyspace=" + stack.keyspace);
+        "--cassandraKeyspace=" + stack.keyspace,
+        "--schemaRegistryUrl=" + LocalStack.SCHEMA_REGISTRY);
   }
 
   /** Waits until every good user is stored, every poison payload dead-lettered and the lag is 0. */
@@ -181,7 +183,9 @@ public final class StreamScenario {
     }
     Set<String> reasons = new HashSet<>();
     letters.forEach(l -> reasons.add(l.stage() + ": " + l.reason().split(":")[0]));
-    assertThat(reasons, hasItem("validate: missing login.uuid (the user's key)"));
+    // The user without login.uuid breaks the registered schema.
+    String schemaReason = "schema: violates " + UserSchema.subjectOf(stack.inputTopic) + " v1 (id ";
+    assertThat(reasons.toString(), reasons.stream().anyMatch(r -> r.startsWith(schemaReason)), is(true));
     assertThat(reasons, hasItem("parse: malformed JSON at line 1, column 3"));
   }
 

@@ -100,6 +100,11 @@ public final class SparkStreamPipeline {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return t.getMessage() == null ? t.toString() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    if (t.getMessage() == null) {
+      return t.toString();
+    }
+    // Ours say what failed in full; others need their class to make sense ("UnknownHostException: x").
+    return t.getClass().getName().startsWith("dev.userstream.") ? t.getMessage()
+        : t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }
