@@ -14,7 +14,7 @@ help:
 	@echo "make build   compile and build the bundled jars (no tests)"
 	@echo "make test    every test: unit tests, then integration tests against the local stack"
 	@echo "make demo    stack up, sample users through the streaming job on Spark, report"
-	@echo "make up      start the local stack (Kafka, Cassandra, Spark master + worker)"
+	@echo "make up      start the local stack (PostgreSQL, Kafka, Cassandra, Spark, emulator, registry, Airflow, console)"
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
 	@echo "make bench-drain  drain benchmark of the streaming job (BENCH_USERS=200000)"

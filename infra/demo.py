@@ -111,6 +111,8 @@ Where to look:
   ingestion log        {stack.STATE / 'logs' / 'ingest.log'}
   streaming job log    {log}
   server logs          {stack.STATE / 'logs'}
+  console              {ep['USERSTREAM_CONSOLE']} (topics, lag, dead letters, schemas, latency)
+  schema registry      {ep['USERSTREAM_SCHEMA_REGISTRY']}/subjects/users.raw-value/versions/latest
   Spark master UI      {ep['USERSTREAM_SPARK_UI']}
   staging table        PGPASSWORD=$(cat {ep['USERSTREAM_POSTGRES_PASSWORD_FILE']}) psql -h 127.0.0.1 \\
                          -p {stack.port('USERSTREAM_POSTGRES_PORT')} -U {ep['USERSTREAM_POSTGRES_USER']} {stack.PG_DATABASE} \\

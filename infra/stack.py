@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The local userstream stack without Docker: PostgreSQL, Kafka (KRaft), Cassandra, a Spark
-standalone master + worker, the randomuser.me emulator, the schema registry and Airflow, as separate processes on
+standalone master + worker, the randomuser.me emulator, the schema registry, Airflow and the
+monitoring console, as separate processes on
 127.0.0.1, all state and logs under one directory.
 
-    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|registry|airflow ...]
+    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|registry|airflow|console ...]
                                                             start (and prepare) what is not running
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
@@ -50,6 +51,7 @@ ENV = {
     "USERSTREAM_SPARK_WORKER_UI_PORT": "18081",
     "USERSTREAM_EMULATOR_PORT": "18500",
     "USERSTREAM_REGISTRY_PORT": "18085",
+    "USERSTREAM_CONSOLE_PORT": "18088",
     "USERSTREAM_POSTGRES_PORT": "15432",
     "USERSTREAM_AIRFLOW_PORT": "18090",
     "USERSTREAM_SPARK_WORKER_CORES": "2",
@@ -658,6 +660,32 @@ def registry_up():
 
 
 # ---------------------------------------------------------------------------------------------
+# Monitoring console (infra/console)
+
+
+def console_up():
+    if running_pid("console"):
+        say("console already running")
+        return
+    jar = INFRA / "console" / "target" / "userstream-console-bundled.jar"
+    if not jar.exists():
+        raise StackError(f"{jar} is missing: build first (make build, or mvn -DskipTests package)")
+    console_port = port("USERSTREAM_CONSOLE_PORT")
+    require_free("console", console_port)
+    ep = endpoints()
+    say(f"starting the console on http://{HOST}:{console_port}/")
+    proc, log = launch("console", [
+        java(), "-Xmx256m", f"-Duserstream.state={STATE}", "-jar", str(jar), f"--port={console_port}",
+        f"--kafka={ep['USERSTREAM_KAFKA']}", f"--cassandra={ep['USERSTREAM_CASSANDRA']}",
+        f"--keyspace={setting('USERSTREAM_KEYSPACE')}", f"--postgresUrl={ep['USERSTREAM_POSTGRES_URL']}",
+        f"--postgresUser={PG_USER}", f"--postgresPasswordFile={ep['USERSTREAM_POSTGRES_PASSWORD_FILE']}",
+        f"--registryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", f"--sparkUi={ep['USERSTREAM_SPARK_UI']}",
+        f"--airflowUi=http://{HOST}:{port('USERSTREAM_AIRFLOW_PORT')}"])
+    wait_ready("console", proc, log, "console listening", console_port, 60)
+    say(f"console ready: http://{HOST}:{console_port}/")
+
+
+# ---------------------------------------------------------------------------------------------
 # Airflow (airflow/.venv, made by make airflow-venv): API server and UI, scheduler, DAG processor,
 # triggerer; metadata in the project's PostgreSQL (database airflow); LocalExecutor.
 
@@ -773,8 +801,8 @@ def airflow_up():
 # Commands
 
 SERVICES = {"postgres": postgres_up, "kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up,
-            "emulator": emulator_up, "registry": registry_up, "airflow": airflow_up}
-PROCESSES = [*(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "registry", "emulator", "spark-worker",
+            "emulator": emulator_up, "registry": registry_up, "airflow": airflow_up, "console": console_up}
+PROCESSES = ["console", *(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "registry", "emulator", "spark-worker",
              "spark-master", "cassandra", "kafka", "postgres"]
 # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast, clean shutdown.
 STOP_SIGNALS = {"postgres": signal.SIGINT}
@@ -790,6 +818,7 @@ def endpoints():
         "USERSTREAM_SPARK_HOME": str(spark_home()),
         "USERSTREAM_API_URL": f"http://{HOST}:{port('USERSTREAM_EMULATOR_PORT')}/api/",
         "USERSTREAM_SCHEMA_REGISTRY": f"http://{HOST}:{port('USERSTREAM_REGISTRY_PORT')}",
+        "USERSTREAM_CONSOLE": f"http://{HOST}:{port('USERSTREAM_CONSOLE_PORT')}/",
         "USERSTREAM_POSTGRES_URL": f"jdbc:postgresql://{HOST}:{port('USERSTREAM_POSTGRES_PORT')}/{PG_DATABASE}",
         "USERSTREAM_POSTGRES_USER": PG_USER,
         "USERSTREAM_POSTGRES_PASSWORD_FILE": str(STATE / "secrets" / "postgres.password"),

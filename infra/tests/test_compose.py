@@ -44,3 +44,24 @@ def test_every_service_the_readme_names_is_defined_and_every_defined_one_is_name
 
 def test_data_lives_in_named_volumes():
     assert {"postgres-data", "kafka-data", "cassandra-data"} <= set(compose("config", "--volumes").split())
+
+
+def test_long_running_services_have_health_checks_and_use_official_or_project_images():
+    import yaml
+
+    config = yaml.safe_load(compose("config"))
+    one_shot = {name for name, s in config["services"].items()
+                if s.get("restart") == "no" or "job" in s.get("profiles", [])}
+    assert one_shot == {"kafka-topics", "cassandra-schema", "registry-schemas", "ingest-job", "stream-job"}
+    for name, service in config["services"].items():
+        if name not in one_shot:
+            assert "healthcheck" in service, f"{name} has no health check"
+        image = service["image"]
+        official = image.split(":")[0] in {"postgres", "cassandra", "eclipse-temurin", "python"} \
+            or image.startswith(("apache/kafka:", "apache/spark:"))
+        assert official or (name == "airflow" and "build" in service), f"{name} uses {image}"
+    # Every server binds to the host's loopback only.
+    for name, service in config["services"].items():
+        for port in service.get("ports", []):
+            assert port.get("host_ip", "") == "127.0.0.1" if isinstance(port, dict) else port.startswith("127.0.0.1:"), \
+                f"{name} publishes {port} beyond 127.0.0.1"

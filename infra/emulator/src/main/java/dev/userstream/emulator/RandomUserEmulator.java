@@ -65,7 +65,12 @@ public final class RandomUserEmulator implements AutoCloseable {
 
   /** As above with a window of any length, so tests do not depend on the clock. */
   static RandomUserEmulator start(int port, long maxUsers, long windowNanos) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+    return start("127.0.0.1", port, maxUsers, windowNanos);
+  }
+
+  /** As above on {@code host} (0.0.0.0 inside a container; 127.0.0.1 anywhere else). */
+  static RandomUserEmulator start(String host, int port, long maxUsers, long windowNanos) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
     ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "randomuser-emulator");
       t.setDaemon(true);
@@ -234,16 +239,19 @@ public final class RandomUserEmulator implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     int port = 18500;
     long limit = Long.MAX_VALUE;
+    String host = "127.0.0.1";
     for (String a : args) {
-      if (a.startsWith("--port=")) {
+      if (a.startsWith("--host=")) {
+        host = a.substring(7);
+      } else if (a.startsWith("--port=")) {
         port = Integer.parseInt(a.substring(7));
       } else if (a.startsWith("--maxUsersPerSecond=")) {
         limit = Long.parseLong(a.substring(20));
       } else {
-        throw new IllegalArgumentException("unknown argument '" + a + "'; usage: RandomUserEmulator --port=N [--maxUsersPerSecond=N]");
+        throw new IllegalArgumentException("unknown argument '" + a + "'; usage: RandomUserEmulator --port=N [--maxUsersPerSecond=N] [--host=127.0.0.1]");
       }
     }
-    RandomUserEmulator emulator = start(port, limit);
+    RandomUserEmulator emulator = start(host, port, limit, 1_000_000_000L);
     LOG.info("randomuser.me emulator listening at {}", emulator.baseUrl());
     Thread.currentThread().join();
   }

@@ -56,8 +56,13 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
   /** Starts on 127.0.0.1:{@code port} (0: any free port) over {@code log}. */
   static SchemaRegistryServer start(int port, SchemaLog log) throws IOException {
+    return start("127.0.0.1", port, log);
+  }
+
+  /** Starts on {@code host} (0.0.0.0 inside a container; 127.0.0.1 anywhere else). */
+  static SchemaRegistryServer start(String host, int port, SchemaLog log) throws IOException {
     Registry registry = new Registry(log);
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
     ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "schema-registry");
       t.setDaemon(true);
@@ -75,7 +80,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + port();
+    return "http://" + server.getAddress().getHostString() + ":" + port();
   }
 
   @Override
@@ -90,9 +95,10 @@ public final class SchemaRegistryServer implements AutoCloseable {
     int port = Integer.parseInt(options.getOrDefault("port", "18081"));
     String bootstrap = options.getOrDefault("bootstrap", "127.0.0.1:19092");
     String topic = options.getOrDefault("topic", "_schemas");
+    String host = options.getOrDefault("host", "127.0.0.1");
     SchemaRegistryServer server;
     try {
-      server = start(port, new KafkaSchemaLog(bootstrap, topic));
+      server = start(host, port, new KafkaSchemaLog(bootstrap, topic));
     } catch (RuntimeException | IOException e) {
       LOG.error("Schema registry failed to start: {}", e.getMessage());
       System.exit(1);
@@ -113,7 +119,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("options are --name=value, was " + arg
-            + "; known: --port, --bootstrap, --topic");
+            + "; known: --port, --bootstrap, --topic, --host");
       }
       out.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
     }

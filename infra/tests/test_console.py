@@ -1,0 +1,186 @@
+"""The monitoring console in a real headless browser (Debian's chromium and chromium-driver, via Selenium).
+
+The page must list the topics, and show a consumer group's lag rising while its streaming job is
+stopped and falling back to 0 when it runs. Screenshots are kept in infra/target/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.stack
+
+REPO = Path(__file__).resolve().parents[2]
+SPARK_JAR = REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+SCREENSHOTS = REPO / "infra" / "target" / "screenshots"
+CONSOLE = os.environ.get("USERSTREAM_CONSOLE", "http://127.0.0.1:18088/")
+CASSANDRA = os.environ.get("USERSTREAM_CASSANDRA", "127.0.0.1:19042")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1800"]:
+        options.add_argument(arg)
+    assert Path("/usr/bin/chromedriver").exists(), "apt-get install chromium chromium-driver (.ci/run does)"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
+
+
+def java(*args: str) -> str:
+    out = subprocess.run(["java", "-cp", str(SPARK_JAR), *args], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, f"{args[0]} failed:\n{out.stdout}\n{out.stderr}"
+    return out.stdout + out.stderr
+
+
+def poll(what: str, condition, timeout: float = 180, every: float = 1.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}"
+        time.sleep(every)
+
+
+def lag_on_page(browser, group: str) -> int | None:
+    """The lag the page shows for `group`, or None while the group is not listed."""
+    from selenium.webdriver.common.by import By
+
+    cells = browser.find_elements(By.CSS_SELECTOR, f'tr[data-group="{group}"] td.lag')
+    if not cells:
+        return None
+    text = cells[0].text.replace(",", "").strip()
+    return int(text) if text.isdigit() else None
+
+
+class StreamJob:
+    def __init__(self, names: dict, kafka: str, checkpoints: Path, log: Path):
+        self.proc = subprocess.Popen(
+            ["java", "-jar", str(SPARK_JAR), "--runner=SparkRunner", "--sparkMaster=local[2]",
+             f"--kafkaBootstrapServers={kafka}", f"--inputTopic={names['topic']}",
+             f"--deadLetterTopic={names['dlq']}", f"--consumerGroup={names['group']}",
+             f"--cassandraHosts={CASSANDRA}", f"--cassandraKeyspace={names['keyspace']}",
+             f"--checkpointDir={checkpoints}"],
+            stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(timeout=150) == 0
+
+
+def test_the_page_lists_topics_and_shows_lag_rising_while_the_job_is_stopped_and_falling_when_it_runs(
+        browser, kafka, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    run = uuid.uuid4().hex[:8]
+    names = {"topic": f"console-{run}-raw", "dlq": f"console-{run}-dlq", "group": f"console-{run}",
+             "keyspace": f"console_{run}"}
+    stack = subprocess.run(["python3", str(REPO / "infra" / "stack.py"), "topics", names["topic"], names["dlq"]],
+                           capture_output=True, text=True)
+    assert stack.returncode == 0, stack.stdout + stack.stderr
+    java("dev.userstream.tools.ApplySchema", f"--hosts={CASSANDRA}", f"--keyspace={names['keyspace']}",
+         "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
+
+    def produce(count: int, seed: str):
+        java("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={kafka}", f"--topic={names['topic']}",
+             f"--count={count}", f"--seed={seed}")
+
+    produce(300, f"{run}-0")
+    browser.get(CONSOLE)
+    # The topic list, through the filter (a stack that ran many tests holds many topics).
+    poll("the page to list users.raw", lambda: browser.find_elements(By.CSS_SELECTOR, 'tr[data-topic="users.raw"]'))
+    browser.find_element(By.ID, "topic-filter").send_keys(names["topic"])
+    poll("the page to list the test's topic with its 300 records", lambda: [
+        r for r in browser.find_elements(By.CSS_SELECTOR, f'tr[data-topic="{names["topic"]}"] td.records')
+        if r.text.replace(",", "") == "300"])
+    browser.find_element(By.ID, "group-filter").send_keys(names["group"])
+
+    # The job drains the first 300 and commits: the group appears with lag 0.
+    job = StreamJob(names, kafka, tmp_path / "checkpoints", tmp_path / "job-1.log")
+    try:
+        poll("the group at lag 0", lambda: lag_on_page(browser, names["group"]) == 0, timeout=240)
+    finally:
+        job.stop()
+
+    # Stopped: every chunk produced raises the lag the page shows.
+    seen = [0]
+    for chunk in range(1, 4):
+        produce(500, f"{run}-{chunk}")
+        seen.append(poll(f"the lag to rise above {seen[-1]}", lambda: (
+            lag := lag_on_page(browser, names["group"])) is not None and lag > seen[-1] and lag))
+    assert seen[-1] == 1500, seen
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "console-lag-rising.png"))
+
+    # Running again: the page shows it falling back to 0.
+    job = StreamJob(names, kafka, tmp_path / "checkpoints-2", tmp_path / "job-2.log")
+    try:
+        falling = []
+        poll("the lag to fall to 0", lambda: falling.append(lag_on_page(browser, names["group"])) or falling[-1] == 0,
+             timeout=240)
+    finally:
+        job.stop()
+    values = [v for v in falling if v is not None]
+    assert values[0] == 1500 and values[-1] == 0
+    assert all(b <= a for a, b in zip(values, values[1:], strict=False)), f"the lag went up while the job ran: {values}"
+    browser.save_screenshot(str(SCREENSHOTS / "console-lag-drained.png"))
+    assert browser.find_element(By.ID, "status-kafka").get_attribute("data-up") == "true"
+
+
+def test_components_that_are_down_show_as_down_and_the_rest_keeps_working(browser, kafka, tmp_path):
+    import json
+    import socket
+    import urllib.request
+
+    from selenium.webdriver.common.by import By
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    jar = REPO / "infra" / "console" / "target" / "userstream-console-bundled.jar"
+    log = tmp_path / "console.log"
+    # Nothing listens on port 1: Cassandra, the registry, Spark and Airflow are "down".
+    console = subprocess.Popen(
+        ["java", "-jar", str(jar), f"--port={port}", f"--kafka={kafka}", "--cassandra=127.0.0.1:1",
+         "--registryUrl=http://127.0.0.1:1", "--sparkUi=http://127.0.0.1:1", "--airflowUi=http://127.0.0.1:1",
+         "--postgresUrl=jdbc:postgresql://127.0.0.1:1/userstream"],
+        stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    try:
+        poll("the console to listen", lambda: "console listening" in log.read_text(), timeout=60, every=0.2)
+        url = f"http://127.0.0.1:{port}/"
+
+        def overview():
+            with urllib.request.urlopen(url + "api/overview", timeout=5) as response:
+                return json.load(response)
+
+        data = poll("every section sampled", lambda: (d := overview()) and all(
+            "sampledAt" in d[k] for k in ["kafka", "cassandra", "schemas", "staging", "links"]) and d, timeout=60)
+        assert data["kafka"]["up"] is True
+        for section, component in [("cassandra", "Cassandra"), ("schemas", "127.0.0.1:1"), ("staging", "PostgreSQL")]:
+            assert data[section]["up"] is False and component in data[section]["error"], data[section]
+        assert data["links"]["spark"]["up"] is False and data["links"]["airflow"]["up"] is False
+
+        browser.get(url)
+        poll("the pills", lambda: browser.find_element(By.ID, "status-kafka").get_attribute("data-up") == "true")
+        for pill in ["cassandra", "registry", "postgres", "spark", "airflow"]:
+            assert browser.find_element(By.ID, f"status-{pill}").get_attribute("data-up") == "false", pill
+        assert "Schema registry is down" in browser.find_element(By.ID, "schemas").text
+        assert browser.find_elements(By.CSS_SELECTOR, 'tr[data-topic="users.raw"]')
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "console-components-down.png"))
+    finally:
+        console.send_signal(signal.SIGTERM)
+        console.wait(timeout=30)
