@@ -184,3 +184,23 @@ def test_components_that_are_down_show_as_down_and_the_rest_keeps_working(browse
     finally:
         console.send_signal(signal.SIGTERM)
         console.wait(timeout=30)
+
+
+def test_a_topic_with_hundreds_of_partitions_is_listed_and_opens_on_click(browser, kafka):
+    from confluent_kafka.admin import AdminClient, NewTopic
+    from selenium.webdriver.common.by import By
+
+    topic = f"console-wide-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": kafka})
+    admin.create_topics([NewTopic(topic, num_partitions=300, replication_factor=1)])[topic].result(timeout=60)
+    try:
+        browser.get(CONSOLE)
+        browser.find_element(By.ID, "topic-filter").send_keys(topic)
+        row = poll("the 300-partition topic", lambda: [
+            r for r in browser.find_elements(By.CSS_SELECTOR, f'tr[data-topic="{topic}"]')
+            if r.find_elements(By.TAG_NAME, "td")[1].text == "300"])[0]
+        row.click()
+        detail = poll("its partitions", lambda: browser.find_elements(By.CSS_SELECTOR, "#topics tr.detail td"))
+        assert "p0: 0–0" in detail[0].text and "p199:" in detail[0].text and detail[0].text.endswith("…")
+    finally:
+        admin.delete_topics([topic])[topic].result(timeout=60)
