@@ -7,7 +7,7 @@ STACK   := $(PYTHON) infra/stack.py
 AIRFLOW_VENV := airflow/.venv
 INFRA_VENV   := infra/.venv
 
-.PHONY: help build test unit-test it up down status demo clean bench-drain bench-ingest airflow-venv airflow-test airflow-lock \
+.PHONY: help build test unit-test it up down status demo clean bench airflow-venv airflow-test airflow-lock \
   infra-venv infra-test infra-lock
 
 help:
@@ -17,8 +17,7 @@ help:
 	@echo "make up      start the local stack (PostgreSQL, Kafka, Cassandra, Spark, emulator, registry, Airflow, console)"
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
-	@echo "make bench-drain  drain benchmark of the streaming job (BENCH_USERS=200000)"
-	@echo "make bench-ingest ingestion benchmark, emulator -> PostgreSQL -> Kafka (BENCH_USERS=200000)"
+	@echo "make bench   throughput, latency and memory of the whole pipeline, against its ceilings (target/bench/)"
 
 build:
 	$(MVN) install -DskipTests
@@ -92,11 +91,12 @@ clean: down
 	$(MVN) -q clean
 	rm -rf .userstream
 
-# Drain benchmark of the streaming job (not a test): BENCH_USERS users, Spark local[2].
-BENCH_USERS ?= 200000
-bench-drain: build
-	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -cp runners/spark/target/userstream-spark-bundled.jar dev.userstream.tools.DrainBenchmark --users=$(BENCH_USERS)'
-
-# Ingestion benchmark (not a test): BENCH_USERS users from the stack's emulator, Spark local[2].
-bench-ingest: build
-	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -Xmx3g -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar dev.userstream.tools.IngestBenchmark --users=$(BENCH_USERS)'
+# The benchmark (not a test): ingest, stream drain, latency under load, ceilings, memory; each
+# phase bounded in time. BENCH_ARGS e.g. --phases=drain,ceilings --users=50000 --rate=500 --seconds=30;
+# BENCH_UPDATE_DOCS=true also rewrites docs/BENCHMARKS.md. Results in target/bench/.
+BENCH_ARGS ?=
+BENCH_UPDATE_DOCS ?= false
+bench: build
+	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -Xmx3g -Djava.awt.headless=true -Dspark.driver.host=127.0.0.1 \
+	  -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar \
+	  dev.userstream.bench.Bench --updateDocs=$(BENCH_UPDATE_DOCS) $(BENCH_ARGS)'

@@ -71,7 +71,7 @@ public final class WriteProfiles extends PTransform<PCollection<UserProfile>, PD
   }
 
   /** The upsert statement; column order matches {@link #bind}. */
-  static String insertCql(String keyspace, String table) {
+  public static String insertCql(String keyspace, String table) {
     return "INSERT INTO " + keyspace + "." + table + " (id, title, first_name, last_name, gender, street, city, state,"
         + " country, postcode, latitude, longitude, timezone_offset, email, username, dob, age,"
         + " registered_at, phone, cell, picture_url, nat, ingested_at)"
@@ -82,7 +82,7 @@ public final class WriteProfiles extends PTransform<PCollection<UserProfile>, PD
    * Binds by index with typed setters: the driver's untyped {@code bind(Object...)} looks every
    * value's codec up through Guava type tokens, a fifth of the driver's CPU in the drain profile.
    */
-  static BoundStatement bind(PreparedStatement insert, UserProfile p) {
+  public static BoundStatement bind(PreparedStatement insert, UserProfile p) {
     BoundStatement s = insert.bind();
     s.setUUID(0, p.id);
     s.setString(1, p.title);

@@ -1,0 +1,38 @@
+"""make bench's tool, small: every phase runs, and the report and the chart are written.
+
+It measures nothing here (figures on a shared CI machine mean little): it checks the benchmark
+still works end to end, so `make bench` does not rot between the times someone runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.stack
+
+REPO = Path(__file__).resolve().parents[2]
+SPARK_JAR = REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+
+
+def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
+    out = subprocess.run(
+        ["java", *os.environ.get("USERSTREAM_JAVA_OPTS", "").split(), "-Djava.awt.headless=true", "-cp", str(SPARK_JAR),
+         "dev.userstream.bench.Bench", "--users=5000", "--rate=200", "--seconds=5", f"--out={tmp_path}"],
+        capture_output=True, text=True, timeout=900, cwd=REPO)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert report["ingest"]["users"] == 5000
+    assert report["drain"]["users"] == 5000 and report["drain"]["rowsPerSecond"] > 0
+    assert report["latency"]["records"] == 1000 and report["latency"]["p99Ms"] >= report["latency"]["p50Ms"]
+    assert report["ceilings"]["cassandraWritePerSecond"] > 0 and report["ceilings"]["kafkaConsumePerSecond"] > 0
+    assert {"kafka", "cassandra", "streaming job"} <= set(report["memory"])
+    assert [t["target"] for t in report["targets"]] == [
+        "ingest >= 20,000 users/s overall", "p99 end-to-end latency <= 2 s at 200 users/s",
+        "stream drain >= 60% of the raw Cassandra write ceiling"]
+    assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| drain: rows/s (first -> last row) |" in out.stdout

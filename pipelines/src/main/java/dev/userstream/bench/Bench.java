@@ -1,0 +1,702 @@
+package dev.userstream.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.PreparedStatement;
+import com.datastax.driver.core.ResultSetFuture;
+import com.datastax.driver.core.Row;
+import com.datastax.driver.core.Session;
+import com.datastax.driver.core.SimpleStatement;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.userstream.cassandra.CassandraSchema;
+import dev.userstream.cassandra.WriteProfiles;
+import dev.userstream.ingest.IngestMetrics;
+import dev.userstream.ingest.IngestPipeline;
+import dev.userstream.ingest.IngestPipelineOptions;
+import dev.userstream.model.Json;
+import dev.userstream.model.RawUser;
+import dev.userstream.model.UserProfile;
+import dev.userstream.sample.SampleUsers;
+import dev.userstream.schema.SchemaRegistryClient;
+import dev.userstream.schema.UserSchema;
+import dev.userstream.stream.ProfileMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code make bench}: how fast the pipeline is on this machine and where the bottleneck is, on the
+ * local stack, each phase bounded in time. Not a test: it measures and prints, it asserts nothing.
+ *
+ * <ol>
+ *   <li>ingest: users/s from the emulator into PostgreSQL and Kafka, per stage and overall;
+ *   <li>drain: a preloaded topic of N users into Cassandra by the streaming job (Spark, local[2]):
+ *       JVM start to first and to last row, rows/s;
+ *   <li>latency: the same job at a fixed offered load (1,000 users/s for 60 s): produced (Kafka
+ *       record time) to written (Cassandra's WRITETIME, set when the job issues the upsert),
+ *       p50/p95/p99/max, per second;
+ *   <li>ceilings: the raw Kafka consume rate of the preloaded topic and the raw Cassandra write
+ *       rate (the pipeline's own prepared upsert, async, 256 in flight) of the same rows;
+ *   <li>memory: peak RSS of every process of the stack, of the job and of this JVM.
+ * </ol>
+ *
+ * Prints a table, writes {@code target/bench/bench.json} and {@code target/bench/latency.png}, and
+ * with {@code --updateDocs=true} rewrites {@code docs/BENCHMARKS.md}. Scratch tables, topics and
+ * keyspaces are dropped at the end.
+ */
+public final class Bench {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final String USAGE = "Bench --phases=ingest,drain,latency,ceilings --users=200000 --rate=1000"
+      + " --seconds=60 --jar=runners/spark/target/userstream-spark-bundled.jar --out=target/bench --updateDocs=false"
+      + " --jobArgs='--streaming-job-option=value ...'";
+
+  private final Map<String, String> args;
+  private final String id = Long.toString(System.currentTimeMillis(), 36);
+  private final String kafka = env("USERSTREAM_KAFKA", "127.0.0.1:19092");
+  private final String cassandraHosts = env("USERSTREAM_CASSANDRA", "127.0.0.1:19042");
+  private final String registry = env("USERSTREAM_SCHEMA_REGISTRY", "http://127.0.0.1:18085");
+  private final ObjectNode report = JSON.createObjectNode();
+  private final List<String> table = new ArrayList<>();
+
+  private Bench(Map<String, String> args) {
+    this.args = args;
+  }
+
+  public static void main(String[] argv) throws Exception {
+    Map<String, String> args = new HashMap<>();
+    Set<String> known = Set.of("phases", "users", "rate", "seconds", "jar", "out", "updateDocs", "jobArgs");
+    for (String a : argv) {
+      int eq = a.indexOf('=');
+      if (!a.startsWith("--") || eq < 0 || !known.contains(a.substring(2, eq))) {
+        System.err.println("unknown option " + a + "; usage: " + USAGE);
+        System.exit(2);
+      }
+      args.put(a.substring(2, eq), a.substring(eq + 1));
+    }
+    new Bench(args).run();
+  }
+
+  private String arg(String name, String fallback) {
+    return args.getOrDefault(name, fallback);
+  }
+
+  private void run() throws Exception {
+    List<String> phases = List.of(arg("phases", "ingest,drain,latency,ceilings").split(","));
+    int users = Integer.parseInt(arg("users", "200000"));
+    report.put("startedAt", Instant.now().toString());
+    report.set("machine", machine());
+    say("benchmark %s: phases %s, %,d users, offered load %s users/s for %s s", id, phases, users,
+        arg("rate", "1000"), arg("seconds", "60"));
+    if (phases.contains("ingest")) {
+      ingest(users);
+    }
+    if (phases.contains("drain") || phases.contains("latency") || phases.contains("ceilings")) {
+      streamPhases(users, phases);
+    }
+    report.set("memory", memory());
+    print();
+    write();
+  }
+
+  // ---- 1. ingest
+
+  private void ingest(int users) throws Exception {
+    int pages = Math.max(1, users / 5000);
+    String tableName = "staging.bench_" + id;
+    String topic = "bench-" + id + "-ingest";
+    String pgUrl = env("USERSTREAM_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:15432/userstream");
+    String pgUser = env("USERSTREAM_POSTGRES_USER", "userstream");
+    String pgPasswordFile = env("USERSTREAM_POSTGRES_PASSWORD_FILE", ".userstream/secrets/postgres.password");
+    Properties pg = new Properties();
+    pg.put("user", pgUser);
+    pg.put("password", Files.readString(Path.of(pgPasswordFile), UTF_8).strip());
+    try (Connection db = DriverManager.getConnection(pgUrl, pg); Admin admin = admin()) {
+      execute(db, "CREATE TABLE " + tableName + " (LIKE staging.raw_users INCLUDING ALL)");
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+      try {
+        IngestPipelineOptions options = PipelineOptionsFactory.fromArgs(
+            "--runner=SparkRunner", "--sparkMaster=local[2]",
+            "--apiUrl=" + env("USERSTREAM_API_URL", "http://127.0.0.1:18500/api/"), "--seed=bench-" + id,
+            "--pages=" + pages, "--resultsPerPage=5000", "--maxRequestsPerSecond=100", "--postgresUrl=" + pgUrl,
+            "--postgresUser=" + pgUser, "--postgresPasswordFile=" + pgPasswordFile, "--stagingTable=" + tableName,
+            "--kafkaBootstrapServers=" + kafka, "--outputTopic=" + topic, "--schemaRegistryUrl=" + registry)
+            .withValidation().as(IngestPipelineOptions.class);
+        say("ingest: %,d users (%d pages of 5000) from %s into %s and %s", pages * 5000L, pages,
+            options.getApiUrl(), tableName, topic);
+        Instant start = Instant.now();
+        PipelineResult result = IngestPipeline.run(Pipeline.create(options), options);
+        bounded(result, Duration.ofMinutes(10), "ingest");
+        Instant end = Instant.now();
+        Map<String, Long> counts = IngestPipeline.counters(result);
+        Instant lastFetch;
+        Instant firstPublish;
+        Instant lastPublish;
+        try (Statement s = db.createStatement();
+            ResultSet rs = s.executeQuery(
+                "SELECT max(fetched_at), min(published_at), max(published_at) FROM " + tableName)) {
+          rs.next();
+          lastFetch = rs.getTimestamp(1).toInstant();
+          firstPublish = rs.getTimestamp(2).toInstant();
+          lastPublish = rs.getTimestamp(3).toInstant();
+        }
+        long fetched = counts.get(IngestMetrics.FETCHED);
+        ObjectNode out = report.putObject("ingest").put("users", fetched);
+        stage(out, "fetch", "ingest: fetch (start -> last page)", fetched, start, lastFetch);
+        stage(out, "fetchAndStage", "ingest: fetch + stage (start -> staged)", counts.get(IngestMetrics.STAGED),
+            start, firstPublish);
+        stage(out, "publish", "ingest: publish + mark published", counts.get(IngestMetrics.PUBLISHED), firstPublish,
+            lastPublish);
+        stage(out, "overall", "ingest: overall (start -> done)", fetched, start, end);
+        out.put("benchJvmPeakRssMiB", hwmKib(ProcessHandle.current().pid()) / 1024);
+        target(out.get("overall").get("perSecond").asDouble() >= 20_000, "ingest >= 20,000 users/s overall",
+            String.format("%,.0f users/s", out.get("overall").get("perSecond").asDouble()));
+      } finally {
+        execute(db, "DROP TABLE IF EXISTS " + tableName);
+        admin.deleteTopics(List.of(topic)).all().get();
+      }
+    }
+  }
+
+  private void stage(ObjectNode out, String key, String label, long users, Instant from, Instant to) {
+    double seconds = Duration.between(from, to).toMillis() / 1000.0;
+    out.putObject(key).put("seconds", seconds).put("users", users).put("perSecond", round(users / seconds));
+    row(label, String.format("%.1f s, %,.0f users/s", seconds, users / seconds));
+  }
+
+  // ---- 2-4. the streaming job: drain, latency under load, ceilings
+
+  private void streamPhases(int users, List<String> phases) throws Exception {
+    String topic = "bench-" + id + "-raw";
+    String dlq = "bench-" + id + "-dlq";
+    String keyspace = "bench_" + id;
+    String ceilingKeyspace = "bench_" + id + "_ceiling";
+    Process job = null;
+    try (Admin admin = admin(); Cluster cluster = cluster(); Session session = cluster.connect();
+        KafkaProducer<byte[], byte[]> producer = producer()) {
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 3, (short) 1))).all().get();
+      CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
+      new SchemaRegistryClient(registry).register(UserSchema.subjectOf(topic), UserSchema.text());
+      try {
+        long t = System.nanoTime();
+        for (int i = 0; i < users; i++) {
+          producer.send(new ProducerRecord<>(topic, SampleUsers.uuid("bench", i).getBytes(UTF_8),
+              SampleUsers.userJson("bench", i)));
+        }
+        producer.flush();
+        say("preloaded %,d users into %s in %.1f s", users, topic, (System.nanoTime() - t) / 1e9);
+
+        long jvmStart = System.nanoTime();
+        Path log = Files.createTempFile("bench-job", ".log");
+        job = startJob(topic, dlq, keyspace, log);
+        say("streaming job started (pid %d, log %s)", job.pid(), log);
+        drain(session, keyspace, users, job, log, jvmStart);
+        if (phases.contains("latency")) {
+          latency(session, producer, topic, keyspace, job, log);
+        }
+        report.putObject("job").put("peakRssMiB", hwmKib(job.pid()) / 1024).put("cpuSeconds", cpuSeconds(job.pid()));
+        stop(job);
+        job = null;
+        if (phases.contains("ceilings")) {
+          ceilings(session, topic, ceilingKeyspace, users);
+        }
+      } finally {
+        if (job != null) {
+          stop(job);
+        }
+        session.execute("DROP KEYSPACE IF EXISTS " + keyspace);
+        session.execute("DROP KEYSPACE IF EXISTS " + ceilingKeyspace);
+        admin.deleteTopics(List.of(topic, dlq)).all().get();
+      }
+    }
+  }
+
+  private Process startJob(String topic, String dlq, String keyspace, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx2g"));
+    String opts = env("USERSTREAM_JAVA_OPTS", "");
+    if (!opts.isBlank()) {
+      cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
+    }
+    cmd.addAll(List.of("-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "-jar",
+        arg("jar", "runners/spark/target/userstream-spark-bundled.jar")));
+    Map<String, String> options = new java.util.LinkedHashMap<>();
+    options.put("runner", "SparkRunner");
+    options.put("sparkMaster", "local[2]");
+    options.put("checkpointDir", Files.createTempDirectory("bench-checkpoint").toString());
+    options.put("kafkaBootstrapServers", kafka);
+    options.put("inputTopic", topic);
+    options.put("deadLetterTopic", dlq);
+    options.put("schemaRegistryUrl", registry);
+    options.put("consumerGroup", "bench-" + id);
+    options.put("cassandraHosts", cassandraHosts);
+    options.put("cassandraKeyspace", keyspace);
+    // --jobArgs adds options or overrides these (e.g. --schemaRegistryUrl= to measure without validation).
+    String jobArgs = arg("jobArgs", "").trim();
+    for (String option : jobArgs.isEmpty() ? new String[0] : jobArgs.split("\\s+")) {
+      int eq = option.indexOf('=');
+      options.put(option.substring(2, eq < 0 ? option.length() : eq), eq < 0 ? "true" : option.substring(eq + 1));
+    }
+    options.forEach((name, value) -> cmd.add("--" + name + "=" + value));
+    report.put("jobArgs", jobArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    return pb.start();
+  }
+
+  private void drain(Session session, String keyspace, int users, Process job, Path log, long jvmStart)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    PreparedStatement byId = session.prepare("SELECT id FROM " + keyspace + ".users WHERE id = ?");
+    double firstRow = -1;
+    while (firstRow < 0) {
+      requireRunning(job, log, deadline, "drain");
+      if (session.execute("SELECT id FROM " + keyspace + ".users LIMIT 1").one() != null) {
+        firstRow = (System.nanoTime() - jvmStart) / 1e9;
+      } else {
+        Thread.sleep(50);
+      }
+    }
+    say("drain: first row %.2f s after JVM start", firstRow);
+    double jobCpuAtFirst = cpuSeconds(job.pid());
+    double cassandraCpuAtFirst = cpuSeconds(stackPid("cassandra"));
+    List<UUID> tail = new ArrayList<>();
+    for (int i = Math.max(0, users - 30); i < users; i++) {
+      tail.add(UUID.fromString(SampleUsers.uuid("bench", i)));
+    }
+    double lastRow = -1;
+    long lastProgress = System.nanoTime();
+    while (lastRow < 0) {
+      requireRunning(job, log, deadline, "drain");
+      boolean tailPresent = tail.stream().allMatch(u -> session.execute(byId.bind(u)).one() != null);
+      if (tailPresent && count(session, keyspace) >= users) {
+        lastRow = (System.nanoTime() - jvmStart) / 1e9;
+      } else {
+        if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(10)) {
+          say("drain: %,d of %,d rows", count(session, keyspace), users);
+          lastProgress = System.nanoTime();
+        }
+        Thread.sleep(tailPresent ? 500 : 100);
+      }
+    }
+    double drainSeconds = lastRow - firstRow;
+    // Where the cores went while draining: the job against Cassandra (everything shares them).
+    double jobCpu = cpuSeconds(job.pid()) - jobCpuAtFirst;
+    double cassandraCpu = cpuSeconds(stackPid("cassandra")) - cassandraCpuAtFirst;
+    double available = drainSeconds * Runtime.getRuntime().availableProcessors();
+    ObjectNode out = report.putObject("drain").put("users", users).put("jvmStartToFirstRowSeconds", firstRow)
+        .put("jvmStartToLastRowSeconds", lastRow).put("rowsPerSecond", round(users / drainSeconds))
+        .put("rowsPerSecondFromJvmStart", round(users / lastRow)).put("jobCpuSeconds", round(jobCpu))
+        .put("cassandraCpuSeconds", round(cassandraCpu)).put("coreSecondsAvailable", round(available));
+    row("drain: JVM start -> first row", String.format("%.2f s", firstRow));
+    row("drain: JVM start -> last row", String.format("%.2f s", lastRow));
+    row("drain: rows/s (first -> last row)", String.format("%,.0f", out.get("rowsPerSecond").asDouble()));
+    row("drain: CPU, first -> last row", String.format("job %.0f s + Cassandra %.0f s of %.0f core-seconds"
+        + " (job %.2f ms per row)", jobCpu, cassandraCpu, available, jobCpu * 1000 / users));
+  }
+
+  private void latency(Session session, KafkaProducer<byte[], byte[]> producer, String topic, String keyspace,
+      Process job, Path log) throws Exception {
+    int rate = Integer.parseInt(arg("rate", "1000"));
+    int seconds = Integer.parseInt(arg("seconds", "60"));
+    int total = rate * seconds;
+    long[] produced = new long[total];
+    say("latency: offering %,d users/s for %d s", rate, seconds);
+    long start = System.nanoTime();
+    long startMillis = System.currentTimeMillis();
+    for (int i = 0; i < total; i++) {
+      // Paced in 10 ms ticks: record i leaves at its scheduled time, not in bursts per second.
+      long due = start + (long) (i * 1e9 / rate);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      produced[i] = System.currentTimeMillis();
+      producer.send(new ProducerRecord<>(topic, null, produced[i], SampleUsers.uuid("load-" + id, i).getBytes(UTF_8),
+          SampleUsers.userJson("load-" + id, i)));
+    }
+    producer.flush();
+    double offeredSeconds = (System.nanoTime() - start) / 1e9;
+    // Every row written, or the phase's deadline.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    PreparedStatement writeTimes =
+        session.prepare("SELECT id, WRITETIME(ingested_at) FROM " + keyspace + ".users WHERE id IN ?");
+    Map<UUID, Long> written = new HashMap<>();
+    List<UUID> ids = new ArrayList<>(total);
+    for (int i = 0; i < total; i++) {
+      ids.add(UUID.fromString(SampleUsers.uuid("load-" + id, i)));
+    }
+    while (written.size() < total) {
+      requireRunning(job, log, deadline, "latency");
+      List<UUID> missing = ids.stream().filter(u -> !written.containsKey(u)).collect(Collectors.toList());
+      for (int from = 0; from < missing.size(); from += 100) {
+        for (Row r : session.execute(writeTimes.bind(missing.subList(from, Math.min(missing.size(), from + 100))))) {
+          if (!r.isNull(1)) {
+            written.put(r.getUUID(0), r.getLong(1) / 1000);
+          }
+        }
+      }
+      if (written.size() < total) {
+        Thread.sleep(500);
+      }
+    }
+    long[] latencies = new long[total];
+    TreeMap<Integer, List<Long>> perSecond = new TreeMap<>();
+    for (int i = 0; i < total; i++) {
+      latencies[i] = Math.max(0, written.get(ids.get(i)) - produced[i]);
+      perSecond.computeIfAbsent((int) ((produced[i] - startMillis) / 1000), s -> new ArrayList<>()).add(latencies[i]);
+    }
+    long[] sorted = latencies.clone();
+    Arrays.sort(sorted);
+    ObjectNode out = report.putObject("latency").put("offeredPerSecond", rate).put("seconds", seconds)
+        .put("achievedPerSecond", round(total / offeredSeconds)).put("records", total)
+        .put("p50Ms", percentile(sorted, 50)).put("p95Ms", percentile(sorted, 95))
+        .put("p99Ms", percentile(sorted, 99)).put("maxMs", sorted[total - 1]);
+    ArrayNode series = out.putArray("perSecond");
+    perSecond.forEach((second, values) -> {
+      long[] v = values.stream().mapToLong(Long::longValue).sorted().toArray();
+      series.addObject().put("second", second).put("records", v.length).put("p50Ms", percentile(v, 50))
+          .put("p99Ms", percentile(v, 99)).put("maxMs", v[v.length - 1]);
+    });
+    row("latency: offered / achieved load", String.format("%,d / %,.0f users/s for %d s", rate,
+        total / offeredSeconds, seconds));
+    row("latency: p50 / p95 / p99 / max", String.format("%,d / %,d / %,d / %,d ms", percentile(sorted, 50),
+        percentile(sorted, 95), percentile(sorted, 99), sorted[total - 1]));
+    target(percentile(sorted, 99) <= 2000, "p99 end-to-end latency <= 2 s at " + rate + " users/s",
+        String.format("p99 %,d ms", percentile(sorted, 99)));
+  }
+
+  private void ceilings(Session session, String topic, String keyspace, int users) throws Exception {
+    // Kafka: read the preloaded topic as fast as one consumer can.
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+    long consumed = 0;
+    double kafkaSeconds;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+      long start = System.nanoTime();
+      while (consumed < users && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          consumed += r.value() == null ? 0 : 1;
+        }
+      }
+      kafkaSeconds = (System.nanoTime() - start) / 1e9;
+    }
+    double kafkaRate = round(Math.min(consumed, users) / kafkaSeconds);
+
+    // Cassandra: the pipeline's own upsert of the same rows, async, 256 in flight.
+    CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
+    List<UserProfile> profiles = new ArrayList<>(users);
+    Instant now = Instant.now();
+    for (int i = 0; i < users; i++) {
+      RawUser user = Json.MAPPER.readValue(SampleUsers.userJson("bench", i), RawUser.class);
+      profiles.add(ProfileMapper.toProfile(user, now));
+    }
+    PreparedStatement insert = session.prepare(WriteProfiles.insertCql(keyspace, "users"));
+    Semaphore inFlight = new Semaphore(256);
+    double cassandraCpuBefore = cpuSeconds(stackPid("cassandra"));
+    long start = System.nanoTime();
+    List<Throwable> errors = new ArrayList<>();
+    for (UserProfile p : profiles) {
+      inFlight.acquire();
+      ResultSetFuture f = session.executeAsync(WriteProfiles.bind(insert, p));
+      f.addListener(() -> {
+        try {
+          f.getUninterruptibly();
+        } catch (RuntimeException e) {
+          synchronized (errors) {
+            errors.add(e);
+          }
+        } finally {
+          inFlight.release();
+        }
+      }, Runnable::run);
+    }
+    inFlight.acquire(256);
+    double cassandraSeconds = (System.nanoTime() - start) / 1e9;
+    double cassandraCpu = cpuSeconds(stackPid("cassandra")) - cassandraCpuBefore;
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException(errors.size() + " ceiling writes failed; first: " + errors.get(0));
+    }
+    double cassandraRate = round(users / cassandraSeconds);
+    double slowest = Math.min(kafkaRate, cassandraRate);
+    ObjectNode out = report.putObject("ceilings").put("kafkaConsumePerSecond", kafkaRate)
+        .put("cassandraWritePerSecond", cassandraRate).put("slowest", slowest)
+        .put("slowestIs", kafkaRate < cassandraRate ? "kafka consume" : "cassandra write");
+    row("ceiling: raw Kafka consume", String.format("%,.0f records/s", kafkaRate));
+    row("ceiling: raw Cassandra write (async, 256 in flight)", String.format("%,.0f rows/s (Cassandra CPU %.0f s,"
+        + " %.2f ms per row)", cassandraRate, cassandraCpu, cassandraCpu * 1000 / users));
+    out.put("cassandraCpuSecondsForCeiling", round(cassandraCpu));
+    if (report.has("drain")) {
+      double fraction = report.get("drain").get("rowsPerSecond").asDouble() / slowest;
+      out.put("drainFractionOfSlowest", Math.round(fraction * 1000) / 1000.0);
+      row("drain as a fraction of the slowest ceiling", String.format("%.0f %% of %s", fraction * 100,
+          out.get("slowestIs").asText()));
+      target(fraction >= 0.6, "stream drain >= 60% of the raw Cassandra write ceiling",
+          String.format("%.0f %% of the %s ceiling", fraction * 100, out.get("slowestIs").asText()));
+    }
+  }
+
+  // ---- memory and machine
+
+  private ObjectNode memory() {
+    ObjectNode out = JSON.createObjectNode();
+    Path run = Path.of(env("USERSTREAM_HOME", ".userstream"), "run");
+    try (var files = Files.list(run)) {
+      for (Path pidFile : files.sorted().collect(Collectors.toList())) {
+        String name = pidFile.getFileName().toString().replace(".pid", "");
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        long kib = hwmKib(pid);
+        if (kib > 0) {
+          out.put(name, kib / 1024);
+          row("peak RSS: " + name, (kib / 1024) + " MiB");
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      out.put("error", "no stack PIDs under " + run + ": " + e.getMessage());
+    }
+    if (report.has("job")) {
+      out.put("streaming job", report.get("job").get("peakRssMiB").asLong());
+      row("peak RSS: streaming job", report.get("job").get("peakRssMiB").asLong() + " MiB");
+    }
+    out.put("benchmark JVM (ingest runs in it)", hwmKib(ProcessHandle.current().pid()) / 1024);
+    row("peak RSS: benchmark JVM (ingest runs in it)", hwmKib(ProcessHandle.current().pid()) / 1024 + " MiB");
+    return out;
+  }
+
+  private ObjectNode machine() throws Exception {
+    ObjectNode m = JSON.createObjectNode().put("cores", Runtime.getRuntime().availableProcessors());
+    for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (line.startsWith("MemTotal:")) {
+        m.put("memoryGiB", Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0 * 10) / 10.0);
+      }
+    }
+    for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+      if (line.startsWith("model name")) {
+        m.put("cpu", line.substring(line.indexOf(':') + 1).trim());
+        break;
+      }
+    }
+    m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+    m.put("beam", org.apache.beam.sdk.util.ReleaseInfo.getReleaseInfo().getVersion());
+    m.put("kafkaClients", org.apache.kafka.common.utils.AppInfoParser.getVersion());
+    try {
+      m.put("spark", String.valueOf(Class.forName("org.apache.spark.package").getMethod("SPARK_VERSION").invoke(null)));
+    } catch (ReflectiveOperationException e) {
+      m.put("spark", "not on the classpath");
+    }
+    try (Cluster cluster = cluster(); Session session = cluster.connect()) {
+      m.put("cassandra", session.execute("SELECT release_version FROM system.local").one().getString(0));
+    }
+    return m;
+  }
+
+  // ---- output
+
+  private void row(String what, String value) {
+    table.add(String.format("| %s | %s |", what, value));
+  }
+
+  private void target(boolean met, String target, String measured) {
+    ArrayNode targets = report.has("targets") ? (ArrayNode) report.get("targets") : report.putArray("targets");
+    targets.addObject().put("target", target).put("measured", measured).put("met", met);
+  }
+
+  private void print() {
+    System.out.println();
+    System.out.println("| measure | value |");
+    System.out.println("|---|---|");
+    table.forEach(System.out::println);
+    if (report.has("targets")) {
+      System.out.println();
+      System.out.println("| target | measured | met |");
+      System.out.println("|---|---|---|");
+      report.get("targets").forEach(t -> System.out.printf("| %s | %s | %s |%n", t.get("target").asText(),
+          t.get("measured").asText(), t.get("met").asBoolean() ? "yes" : "**no**"));
+    }
+  }
+
+  private void write() throws Exception {
+    Path out = Path.of(arg("out", "target/bench"));
+    Files.createDirectories(out);
+    report.put("finishedAt", Instant.now().toString());
+    JSON.writeValue(out.resolve("bench.json").toFile(), report);
+    Path png = out.resolve("latency.png");
+    if (report.has("latency")) {
+      LatencyChart.write(report.get("latency"), png);
+    }
+    say("wrote %s%s", out.resolve("bench.json"), report.has("latency") ? " and " + png : "");
+    if (Boolean.parseBoolean(arg("updateDocs", "false"))) {
+      Path docs = Path.of("docs", "BENCHMARKS.md");
+      Files.createDirectories(docs.getParent());
+      if (report.has("latency")) {
+        Files.copy(png, Path.of("docs", "latency.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      Files.writeString(docs, BenchmarksDoc.render(report, table));
+      say("updated %s", docs);
+    }
+  }
+
+  // ---- helpers
+
+  private static void bounded(PipelineResult result, Duration limit, String phase) throws IOException {
+    PipelineResult.State state = result.waitUntilFinish(org.joda.time.Duration.millis(limit.toMillis()));
+    if (state == null || !state.isTerminal()) {
+      result.cancel();
+      throw new IllegalStateException(phase + " did not finish within " + limit.toMinutes() + " min");
+    }
+  }
+
+  private static void requireRunning(Process job, Path log, long deadline, String phase) {
+    if (!job.isAlive()) {
+      throw new IllegalStateException("the streaming job exited with status " + job.exitValue() + "; see " + log);
+    }
+    if (System.nanoTime() > deadline) {
+      throw new IllegalStateException(phase + " did not finish within its time bound; see " + log);
+    }
+  }
+
+  private static void stop(Process job) throws InterruptedException {
+    job.destroy();
+    if (!job.waitFor(150, TimeUnit.SECONDS)) {
+      job.destroyForcibly().waitFor();
+    }
+  }
+
+  private Admin admin() {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+    return Admin.create(p);
+  }
+
+  private Cluster cluster() {
+    Cluster.Builder b = Cluster.builder().withoutJMXReporting();
+    for (String hostPort : cassandraHosts.split(",")) {
+      int colon = hostPort.lastIndexOf(':');
+      b.addContactPointsWithPorts(
+          new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))));
+    }
+    return b.build();
+  }
+
+  private KafkaProducer<byte[], byte[]> producer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** The PID the stack recorded for {@code name}, or -1. */
+  private static long stackPid(String name) {
+    try {
+      return Long.parseLong(Files.readString(Path.of(env("USERSTREAM_HOME", ".userstream"), "run", name + ".pid"))
+          .strip());
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static long count(Session session, String keyspace) {
+    SimpleStatement count = new SimpleStatement("SELECT count(*) FROM " + keyspace + ".users");
+    count.setReadTimeoutMillis(60_000);
+    return session.execute(count).one().getLong(0);
+  }
+
+  private static void execute(Connection db, String sql) throws Exception {
+    try (Statement s = db.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  static long percentile(long[] sorted, int p) {
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  /** Peak resident set size (VmHWM) of a process, in KiB; 0 where /proc does not tell. */
+  static long hwmKib(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  /** User + system CPU seconds of a process so far (from /proc, 100 ticks a second). */
+  static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static void say(String format, Object... values) {
+    System.out.printf("[bench] " + format + "%n", values);
+  }
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+}
