@@ -330,7 +330,10 @@ message.max.bytes={MAX_MESSAGE_BYTES}
     base = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}",
             "-cp", classpath(lib)]
     if not (data / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # As Kafka's Uuid.randomUuid(): an id starting with "-" would read as an option (1 in 64).
+        cluster_id = "-"
+        while cluster_id.startswith("-"):
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         say(f"formatting Kafka storage (cluster id {cluster_id})")
         out = subprocess.run(base + ["kafka.tools.StorageTool", "format", "-t", cluster_id,
                                      "-c", str(props)], capture_output=True, text=True)
