@@ -35,13 +35,15 @@ it: airflow-venv infra-venv
 
 test: unit-test airflow-test infra-test it
 
-# Airflow and the Beam provider, pinned, in a virtualenv of the project's own.
-$(AIRFLOW_VENV)/.installed: airflow/requirements.txt
-	$(PYTHON) -m venv $(AIRFLOW_VENV)
-	$(AIRFLOW_VENV)/bin/pip install -q --disable-pip-version-check -r airflow/requirements.txt
+# The project's two virtualenvs, airflow/.venv (Airflow and the Beam provider) and infra/.venv
+# (infra/'s test tools), each installed from its pinned requirements.txt.
+%/.venv/.installed: %/requirements.txt
+	$(PYTHON) -m venv $*/.venv
+	$*/.venv/bin/pip install -q --disable-pip-version-check -r $*/requirements.txt
 	touch $@
 
 airflow-venv: $(AIRFLOW_VENV)/.installed
+infra-venv: $(INFRA_VENV)/.installed
 
 # DAG integrity and lint: no servers.
 airflow-test: airflow-venv
@@ -49,31 +51,17 @@ airflow-test: airflow-venv
 	AIRFLOW_HOME=$(CURDIR)/.userstream/airflow $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m "not stack" \
 	  --junitxml=airflow/target/pytest-reports/TEST-airflow-dags.xml
 
-$(INFRA_VENV)/.installed: infra/requirements.txt
-	$(PYTHON) -m venv $(INFRA_VENV)
-	$(INFRA_VENV)/bin/pip install -q --disable-pip-version-check -r infra/requirements.txt
-	touch $@
-
-infra-venv: $(INFRA_VENV)/.installed
-
 # infra/ checks that need no server (the docker-compose file, validated by a real Compose).
 infra-test: infra-venv
 	$(INFRA_VENV)/bin/pytest -q infra/tests -m "not stack" --junitxml=infra/target/pytest-reports/TEST-infra.xml
 
-infra-lock:
-	rm -rf $(INFRA_VENV).lock && $(PYTHON) -m venv $(INFRA_VENV).lock
-	$(INFRA_VENV).lock/bin/pip install -q -r infra/requirements.in
-	{ echo "# Generated from infra/requirements.in by make infra-lock (pip freeze of a fresh venv, Python 3.11)."; \
-	  $(INFRA_VENV).lock/bin/pip freeze --exclude-editable; } > infra/requirements.txt
-	rm -rf $(INFRA_VENV).lock
-
-# Re-resolve airflow/requirements.in into the pinned airflow/requirements.txt.
-airflow-lock:
-	rm -rf $(AIRFLOW_VENV).lock && $(PYTHON) -m venv $(AIRFLOW_VENV).lock
-	$(AIRFLOW_VENV).lock/bin/pip install -q -r airflow/requirements.in
-	{ echo "# Generated from airflow/requirements.in by make airflow-lock (pip freeze of a fresh venv, Python 3.11)."; \
-	  $(AIRFLOW_VENV).lock/bin/pip freeze --exclude-editable; } > airflow/requirements.txt
-	rm -rf $(AIRFLOW_VENV).lock
+# Re-resolve airflow/requirements.in (or infra/'s) into the pinned requirements.txt.
+airflow-lock infra-lock: %-lock:
+	rm -rf $*/.venv.lock && $(PYTHON) -m venv $*/.venv.lock
+	$*/.venv.lock/bin/pip install -q -r $*/requirements.in
+	{ echo "# Generated from $*/requirements.in by make $*-lock (pip freeze of a fresh venv, Python 3.11)."; \
+	  $*/.venv.lock/bin/pip freeze --exclude-editable; } > $*/requirements.txt
+	rm -rf $*/.venv.lock
 
 up: build airflow-venv
 	$(STACK) up

@@ -621,71 +621,48 @@ def apply_postgres_schema():
 
 
 # ---------------------------------------------------------------------------------------------
-# randomuser.me emulator (infra/emulator)
+# The project's own servers: the randomuser.me emulator, the schema registry, the console
+
+
+def jar_server_up(name, what, module, port_name, ready_line, args, url_path="/"):
+    """Starts one of the project's own servers (infra/<module>, a bundled jar) on 127.0.0.1."""
+    if running_pid(name):
+        say(f"{what} already running")
+        return
+    jar = INFRA / module / "target" / f"userstream-{module}-bundled.jar"
+    if not jar.exists():
+        raise StackError(f"{jar} is missing: build first (make build, or mvn -DskipTests package)")
+    server_port = port(port_name)
+    require_free(what, server_port)
+    say(f"starting the {what} on http://{HOST}:{server_port}{url_path}")
+    # -Duserstream.state puts the state directory on the command line, which is how running_pid
+    # tells this process from an unrelated one that got the same PID.
+    proc, log = launch(name, [java(), "-Xmx256m", f"-Duserstream.state={STATE}", "-jar", str(jar),
+                              f"--port={server_port}", *args])
+    wait_ready(name, proc, log, ready_line, server_port, 60)
+    say(f"{what} ready: http://{HOST}:{server_port}{url_path}")
 
 
 def emulator_up():
-    if running_pid("emulator"):
-        say("emulator already running")
-        return
-    jar = INFRA / "emulator" / "target" / "userstream-emulator-bundled.jar"
-    if not jar.exists():
-        raise StackError(f"{jar} is missing: build first (make build, or mvn -DskipTests package)")
-    emulator_port = port("USERSTREAM_EMULATOR_PORT")
-    require_free("emulator", emulator_port)
-    say(f"starting the randomuser.me emulator on http://{HOST}:{emulator_port}/api/")
-    # -Duserstream.state puts the state directory on the command line, which is how running_pid
-    # tells this emulator from an unrelated process that got the same PID.
-    proc, log = launch("emulator", [java(), "-Xmx256m", f"-Duserstream.state={STATE}", "-jar", str(jar),
-                                    f"--port={emulator_port}"])
-    wait_ready("emulator", proc, log, "emulator listening", emulator_port, 30)
-    say("emulator ready")
+    jar_server_up("emulator", "randomuser.me emulator", "emulator", "USERSTREAM_EMULATOR_PORT", "emulator listening",
+                  [], "/api/")
 
 
-# ---------------------------------------------------------------------------------------------
 # Schema registry (infra/registry): Confluent's REST API for JSON Schema, state in Kafka's _schemas
-
-
 def registry_up():
-    if running_pid("registry"):
-        say("schema registry already running")
-        return
-    jar = INFRA / "registry" / "target" / "userstream-registry-bundled.jar"
-    if not jar.exists():
-        raise StackError(f"{jar} is missing: build first (make build, or mvn -DskipTests package)")
-    registry_port = port("USERSTREAM_REGISTRY_PORT")
-    require_free("schema registry", registry_port)
-    say(f"starting the schema registry on http://{HOST}:{registry_port}/")
-    proc, log = launch("registry", [java(), "-Xmx256m", f"-Duserstream.state={STATE}", "-jar", str(jar),
-                                    f"--port={registry_port}", f"--bootstrap={HOST}:{port('USERSTREAM_KAFKA_PORT')}"])
-    wait_ready("registry", proc, log, "schema registry listening", registry_port, 60)
-    say("schema registry ready")
+    jar_server_up("registry", "schema registry", "registry", "USERSTREAM_REGISTRY_PORT", "schema registry listening",
+                  [f"--bootstrap={HOST}:{port('USERSTREAM_KAFKA_PORT')}"])
 
 
-# ---------------------------------------------------------------------------------------------
 # Monitoring console (infra/console)
-
-
 def console_up():
-    if running_pid("console"):
-        say("console already running")
-        return
-    jar = INFRA / "console" / "target" / "userstream-console-bundled.jar"
-    if not jar.exists():
-        raise StackError(f"{jar} is missing: build first (make build, or mvn -DskipTests package)")
-    console_port = port("USERSTREAM_CONSOLE_PORT")
-    require_free("console", console_port)
     ep = endpoints()
-    say(f"starting the console on http://{HOST}:{console_port}/")
-    proc, log = launch("console", [
-        java(), "-Xmx256m", f"-Duserstream.state={STATE}", "-jar", str(jar), f"--port={console_port}",
+    jar_server_up("console", "console", "console", "USERSTREAM_CONSOLE_PORT", "console listening", [
         f"--kafka={ep['USERSTREAM_KAFKA']}", f"--cassandra={ep['USERSTREAM_CASSANDRA']}",
         f"--keyspace={setting('USERSTREAM_KEYSPACE')}", f"--postgresUrl={ep['USERSTREAM_POSTGRES_URL']}",
         f"--postgresUser={PG_USER}", f"--postgresPasswordFile={ep['USERSTREAM_POSTGRES_PASSWORD_FILE']}",
         f"--registryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", f"--sparkUi={ep['USERSTREAM_SPARK_UI']}",
         f"--airflowUi=http://{HOST}:{port('USERSTREAM_AIRFLOW_PORT')}"])
-    wait_ready("console", proc, log, "console listening", console_port, 60)
-    say(f"console ready: http://{HOST}:{console_port}/")
 
 
 # ---------------------------------------------------------------------------------------------
