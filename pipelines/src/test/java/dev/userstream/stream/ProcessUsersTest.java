@@ -256,10 +256,7 @@ public class ProcessUsersTest {
     PAssert.that(out.get(ProcessUsers.DEAD_LETTERS))
         .satisfies(
             letters -> {
-              Map<Long, DeadLetter> byOffset = new HashMap<>();
-              for (DeadLetter l : letters) {
-                byOffset.put(Long.parseLong(l.source.substring(l.source.indexOf('@') + 1)), l);
-              }
+              Map<Long, DeadLetter> byOffset = byOffset(letters);
               assertThat(byOffset.keySet(), equalTo(expected.keySet()));
               expected.forEach(
                   (offset, stageAndReason) -> {
@@ -319,8 +316,7 @@ public class ProcessUsersTest {
     PAssert.that(out.get(ProcessUsers.DEAD_LETTERS))
         .satisfies(
             letters -> {
-              Map<Long, DeadLetter> byOffset = new HashMap<>();
-              letters.forEach(l -> byOffset.put(Long.parseLong(l.source.substring(l.source.indexOf('@') + 1)), l));
+              Map<Long, DeadLetter> byOffset = byOffset(letters);
               assertThat(byOffset.keySet(), equalTo(expected.keySet()));
               expected.forEach(
                   (offset, stageAndReason) -> {
@@ -339,6 +335,13 @@ public class ProcessUsersTest {
     result.waitUntilFinish();
     assertThat(counter(result, Stage.SCHEMA + "_rejected"), equalTo(4L));
     assertThat(counter(result, Stage.PARSE + "_rejected"), equalTo(1L));
+  }
+
+  /** Dead letters by the Kafka offset of their source record ("topic-partition@offset"). */
+  private static Map<Long, DeadLetter> byOffset(Iterable<DeadLetter> letters) {
+    Map<Long, DeadLetter> out = new HashMap<>();
+    letters.forEach(l -> out.put(Long.parseLong(l.source.substring(l.source.indexOf('@') + 1)), l));
+    return out;
   }
 
   private static long counter(PipelineResult result, String name) {
