@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.userstream.cassandra.CassandraSchema;
-import dev.userstream.cassandra.WriteProfiles;
+import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.ingest.IngestMetrics;
 import dev.userstream.ingest.IngestPipeline;
 import dev.userstream.ingest.IngestPipelineOptions;
@@ -438,14 +438,14 @@ public final class Bench {
       RawUser user = Json.MAPPER.readValue(SampleUsers.userJson("bench", i), RawUser.class);
       profiles.add(ProfileMapper.toProfile(user, now));
     }
-    PreparedStatement insert = session.prepare(WriteProfiles.insertCql(keyspace, "users"));
+    PreparedStatement insert = session.prepare(ProfileUpsert.insertCql(keyspace, "users"));
     Semaphore inFlight = new Semaphore(256);
     double cassandraCpuBefore = cpuSeconds(stackPid("cassandra"));
     long start = System.nanoTime();
     List<Throwable> errors = new ArrayList<>();
     for (UserProfile p : profiles) {
       inFlight.acquire();
-      ResultSetFuture f = session.executeAsync(WriteProfiles.bind(insert, p));
+      ResultSetFuture f = session.executeAsync(ProfileUpsert.bind(insert, p));
       f.addListener(() -> {
         try {
           f.getUninterruptibly();

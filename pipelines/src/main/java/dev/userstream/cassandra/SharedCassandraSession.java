@@ -8,76 +8,35 @@ import com.datastax.driver.core.ProtocolVersion;
 import com.datastax.driver.core.QueryOptions;
 import com.datastax.driver.core.Session;
 import com.datastax.driver.core.SocketOptions;
+import com.datastax.driver.core.policies.ConstantReconnectionPolicy;
+import dev.userstream.shared.SharedClients;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Cassandra session per JVM and endpoint, shared by every DoFn instance that leases it.
- *
- * <p>Why: the Spark runner sets up and tears down DoFns for every partition of every micro-batch,
- * so a DoFn that owns its connection (as stock CassandraIO's writer does) reconnects several
- * times a second. Here {@code @Setup} leases and {@code @Teardown} returns the lease; the session
- * is closed only after it has had no lease for {@link #IDLE_CLOSE_MILLIS}, which the next
- * micro-batch never allows.
+ * One Cassandra session per JVM and endpoint, shared by every DoFn instance that leases it (see
+ * {@link SharedClients} for why this is not stock CassandraIO, whose writer owns its connection).
  */
 public final class SharedCassandraSession {
   private static final Logger LOG = LoggerFactory.getLogger(SharedCassandraSession.class);
   static final long IDLE_CLOSE_MILLIS = 60_000;
+  static final long RECONNECT_MILLIS = 1_000;
 
-  private static final Map<CassandraEndpoint, Shared> SESSIONS = new HashMap<>();
-  private static final ScheduledExecutorService CLOSER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "cassandra-session-closer");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final SharedClients<CassandraEndpoint, Connected> SESSIONS =
+      new SharedClients<>(
+          "Cassandra session",
+          endpoint -> new Connected(connect(endpoint)),
+          connected -> connected.session.getCluster().close(),
+          IDLE_CLOSE_MILLIS);
 
   private SharedCassandraSession() {}
 
   /** Leases the endpoint's session, connecting on first use. Close the lease when done. */
   public static Lease lease(CassandraEndpoint endpoint) {
-    synchronized (SESSIONS) {
-      Shared shared = SESSIONS.get(endpoint);
-      if (shared == null) {
-        shared = new Shared(endpoint, connect(endpoint));
-        SESSIONS.put(endpoint, shared);
-      }
-      shared.leases++;
-      if (shared.pendingClose != null) {
-        shared.pendingClose.cancel(false);
-        shared.pendingClose = null;
-      }
-      return new Lease(shared);
-    }
-  }
-
-  private static void release(Shared shared) {
-    synchronized (SESSIONS) {
-      if (--shared.leases == 0) {
-        shared.pendingClose =
-            CLOSER.schedule(() -> closeIfIdle(shared), IDLE_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
-      }
-    }
-  }
-
-  private static void closeIfIdle(Shared shared) {
-    synchronized (SESSIONS) {
-      if (shared.leases > 0 || SESSIONS.get(shared.endpoint) != shared) {
-        return;
-      }
-      SESSIONS.remove(shared.endpoint);
-    }
-    LOG.info("Closing idle Cassandra session to {}", shared.endpoint);
-    shared.session.getCluster().close();
+    return new Lease(SESSIONS.lease(endpoint));
   }
 
   private static Session connect(CassandraEndpoint endpoint) {
@@ -86,6 +45,9 @@ public final class SharedCassandraSession {
         Cluster.builder()
             // Spark ships Dropwizard metrics 4, which no longer has the JmxReporter driver 3 uses.
             .withoutJMXReporting()
+            // The default waits up to 10 minutes between attempts once a node has been down a
+            // while; a restarted Cassandra should take writes again within seconds.
+            .withReconnectionPolicy(new ConstantReconnectionPolicy(RECONNECT_MILLIS))
             .withProtocolVersion(ProtocolVersion.V4)
             .withQueryOptions(
                 new QueryOptions().setConsistencyLevel(ConsistencyLevel.valueOf(endpoint.consistency)))
@@ -115,43 +77,35 @@ public final class SharedCassandraSession {
     return session;
   }
 
-  private static final class Shared {
-    final CassandraEndpoint endpoint;
+  private static final class Connected {
     final Session session;
     final Map<String, PreparedStatement> prepared = new ConcurrentHashMap<>();
-    int leases;
-    ScheduledFuture<?> pendingClose;
 
-    Shared(CassandraEndpoint endpoint, Session session) {
-      this.endpoint = endpoint;
+    Connected(Session session) {
       this.session = session;
     }
   }
 
   /** A DoFn's hold on the shared session. */
   public static final class Lease implements AutoCloseable {
-    private final Shared shared;
-    private boolean closed;
+    private final SharedClients.Lease<Connected> lease;
 
-    private Lease(Shared shared) {
-      this.shared = shared;
+    private Lease(SharedClients.Lease<Connected> lease) {
+      this.lease = lease;
     }
 
     public Session session() {
-      return shared.session;
+      return lease.client().session;
     }
 
     /** The statement prepared once per session, however many DoFns ask. */
     public PreparedStatement prepare(String cql) {
-      return shared.prepared.computeIfAbsent(cql, shared.session::prepare);
+      return lease.client().prepared.computeIfAbsent(cql, lease.client().session::prepare);
     }
 
     @Override
     public void close() {
-      if (!closed) {
-        closed = true;
-        release(shared);
-      }
+      lease.close();
     }
   }
 }

@@ -18,9 +18,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the raw-user topic as bytes (so payloads that are not UTF-8 survive to the dead-letter
- * topic untouched) in a named consumer group, committing offsets when Beam finalizes a checkpoint
- * so that the group's lag is visible to ordinary Kafka tools. A new group starts at the earliest
- * offset.
+ * topic) from the named consumer group's committed offsets; a new group starts at the earliest
+ * offset. It commits nothing itself: {@code StoreOutcomes} commits once the records are stored.
+ * (KafkaIO's own commit, {@code commitOffsetsInFinalize}, runs on the Spark runner as soon as a
+ * micro-batch is read, so a job killed before the batch was written lost it.)
  *
  * <pre>{@code
  * PCollection<SourceRecord> records =
@@ -57,8 +58,8 @@ public final class ReadRawUsers extends PTransform<PBegin, PCollection<SourceRec
                 .withConsumerConfigUpdates(
                     Map.of(
                         ConsumerConfig.GROUP_ID_CONFIG, consumerGroup,
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))
-                .commitOffsetsInFinalize())
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)))
         .apply("ToSourceRecords", ParDo.of(new ToSourceRecordFn()))
         .setCoder(SourceRecordCoder.of());
   }

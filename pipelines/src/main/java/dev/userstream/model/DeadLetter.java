@@ -4,10 +4,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A record the pipeline could not turn into a profile: the original key and payload, the stage
+ * A record the pipeline could not turn into a profile: the original key and payload (with the
+ * API's secrets redacted, {@link SecretFields}), the stage
  * that rejected it, the error class and message, where it came from and when it failed. Written to
  * the dead-letter topic with key and value untouched and the rest as headers (see
- * {@code WriteDeadLetters}).
+ * {@code DeadLetterRecords}).
  */
 public final class DeadLetter {
   public final byte[] key;
@@ -35,16 +36,19 @@ public final class DeadLetter {
     this.failedAtMillis = failedAtMillis;
   }
 
-  /** The dead letter of {@code record}, rejected at {@code stage} by {@code error}. */
+  /**
+   * The dead letter of {@code record}, rejected at {@code stage} by {@code error}; secrets are
+   * redacted from its payload and message, as nothing past staging may keep them.
+   */
   public static DeadLetter of(SourceRecord record, String stage, Throwable error, long nowMillis) {
     String message = error.getMessage() == null ? error.toString() : error.getMessage();
     return new DeadLetter(
         record.key,
-        record.payload,
+        SecretFields.redact(record.payload),
         record.coordinates(),
         stage,
         error.getClass().getName(),
-        message,
+        SecretFields.redactText(message),
         nowMillis);
   }
 

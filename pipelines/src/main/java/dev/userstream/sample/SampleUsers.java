@@ -156,6 +156,10 @@ public final class SampleUsers {
     ObjectNode badDate = user("poison", 4);
     ((ObjectNode) badDate.get("dob")).put("date", "yesterday");
     try {
+      // Cut off in the middle of the password: not JSON, yet it holds a secret.
+      String whole = Json.MAPPER.writeValueAsString(user("poison", 5));
+      byte[] truncated =
+          whole.substring(0, whole.indexOf("\"password\":\"") + 16).getBytes(StandardCharsets.UTF_8);
       return List.of(
           "{not json".getBytes(StandardCharsets.UTF_8),
           "[1,2,3]".getBytes(StandardCharsets.UTF_8),
@@ -165,6 +169,7 @@ public final class SampleUsers {
           Json.MAPPER.writeValueAsBytes(badUuid),
           Json.MAPPER.writeValueAsBytes(badEmail),
           Json.MAPPER.writeValueAsBytes(badDate),
+          truncated,
           blob());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);

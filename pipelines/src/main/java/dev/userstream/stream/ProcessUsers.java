@@ -73,15 +73,44 @@ public final class ProcessUsers extends PTransform<PCollection<SourceRecord>, PC
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
     PCollectionTuple out =
         records
-            .apply("ParseUsers", new ParseUsers(new UserParser(maxPayloadBytes, schema)))
-            .apply("ValidateUsers", new ValidateUsers())
-            .apply("ToProfiles", new ToProfiles())
+            .apply("ToOutcomes", toOutcomes())
             .apply(
                 "SplitOutcomes",
                 ParDo.of(new SplitFn()).withOutputTags(PROFILES, TupleTagList.of(DEAD_LETTERS)));
     out.get(PROFILES).setCoder(UserProfileCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
+  }
+
+  /**
+   * The same stages without the final split: one {@link Outcome} per record, profile or dead
+   * letter, with the record's offset. The streaming pipeline stores these with {@link
+   * StoreOutcomes}, which needs both kinds in one step to commit an offset only when everything
+   * before it is stored.
+   */
+  public ToOutcomes toOutcomes() {
+    return new ToOutcomes(maxPayloadBytes, schema);
+  }
+
+  /** {@link ParseUsers}, then {@link ValidateUsers}, then {@link ToProfiles}. */
+  public static final class ToOutcomes
+      extends PTransform<PCollection<SourceRecord>, PCollection<Outcome<UserProfile>>> {
+    private static final long serialVersionUID = 1L;
+    private final int maxPayloadBytes;
+    private final PayloadSchema schema;
+
+    private ToOutcomes(int maxPayloadBytes, PayloadSchema schema) {
+      this.maxPayloadBytes = maxPayloadBytes;
+      this.schema = schema;
+    }
+
+    @Override
+    public PCollection<Outcome<UserProfile>> expand(PCollection<SourceRecord> records) {
+      return records
+          .apply("ParseUsers", new ParseUsers(new UserParser(maxPayloadBytes, schema)))
+          .apply("ValidateUsers", new ValidateUsers())
+          .apply("ToProfiles", new ToProfiles());
+    }
   }
 
   /**

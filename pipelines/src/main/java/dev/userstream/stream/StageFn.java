@@ -47,17 +47,17 @@ final class StageFn<InT, OutT> extends DoFn<Outcome<InT>, Outcome<OutT>> {
     try {
       OutT result = step.apply(in.value);
       passed.inc();
-      out.output(Outcome.of(result));
+      out.output(in.withValue(result));
     } catch (RecordRejectedException e) {
-      out.output(reject(in.value, e));
+      out.output(reject(in, e));
     } catch (RuntimeException e) {
       // A bug or an input nobody foresaw: keep the record (with the cause) and go on.
       LOG.warn("Stage {} failed unexpectedly on {}", stage, step.sourceOf(in.value).coordinates(), e);
-      out.output(reject(in.value, e));
+      out.output(reject(in, e));
     }
   }
 
-  private Outcome<OutT> reject(InT in, Exception e) {
+  private Outcome<OutT> reject(Outcome<InT> in, Exception e) {
     String by = e instanceof RecordRejectedException && ((RecordRejectedException) e).stage() != null
         ? ((RecordRejectedException) e).stage() : stage;
     if (by.equals(stage)) {
@@ -65,6 +65,6 @@ final class StageFn<InT, OutT> extends DoFn<Outcome<InT>, Outcome<OutT>> {
     } else {
       Metrics.counter(StreamMetrics.NAMESPACE, by + "_rejected").inc();
     }
-    return Outcome.rejected(DeadLetter.of(step.sourceOf(in), by, e, System.currentTimeMillis()));
+    return in.rejectedAs(DeadLetter.of(step.sourceOf(in.value), by, e, System.currentTimeMillis()));
   }
 }

@@ -1,9 +1,7 @@
 package dev.userstream.stream;
 
 import dev.userstream.cassandra.CassandraEndpoint;
-import dev.userstream.cassandra.WriteProfiles;
 import dev.userstream.kafka.ReadRawUsers;
-import dev.userstream.kafka.WriteDeadLetters;
 import dev.userstream.schema.PayloadSchema;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
@@ -11,7 +9,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.ExperimentalOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * upserted into Cassandra; every rejected record goes to the dead-letter topic with its reason.
  *
  * <pre>
- *   ReadRawUsers -> ProcessUsers (ParseUsers -> ValidateUsers -> ToProfiles) -> WriteProfiles
- *                                    \________ dead letters ________/ -> WriteDeadLetters
+ *   ReadRawUsers -> ProcessUsers (ParseUsers -> ValidateUsers -> ToProfiles) -> StoreOutcomes
+ *                                                 profiles to Cassandra, dead letters to Kafka,
+ *                                                 then the consumer group's offsets
  * </pre>
  *
  * Runs until cancelled. On the Spark runner:
@@ -71,37 +69,31 @@ public final class StreamPipeline {
 
   static void build(Pipeline pipeline, StreamPipelineOptions options) {
     options.setStreaming(true);
-    // KafkaIO's UnboundedSource read commits the group's offsets when a checkpoint is finalized,
-    // on every runner; the SDF read (the DirectRunner's default) commits on a schedule of its own.
+    // One Kafka read on every runner: KafkaIO's UnboundedSource, which starts from the group's
+    // committed offsets (StoreOutcomes commits them) and reads on from its own checkpoints.
     ExperimentalOptions.addExperiment(
         options.as(ExperimentalOptions.class), "use_deprecated_read");
 
-    PCollectionTuple processed =
-        pipeline
-            .apply(
-                "ReadRawUsers",
-                ReadRawUsers.from(
-                    options.getKafkaBootstrapServers(),
-                    options.getInputTopic(),
-                    options.getConsumerGroup()))
-            .apply("ProcessUsers", processUsers(options));
-
-    processed
-        .get(ProcessUsers.PROFILES)
+    pipeline
         .apply(
-            "WriteProfiles",
-            WriteProfiles.to(
+            "ReadRawUsers",
+            ReadRawUsers.from(
+                options.getKafkaBootstrapServers(),
+                options.getInputTopic(),
+                options.getConsumerGroup()))
+        .apply("ProcessUsers", processUsers(options).toOutcomes())
+        .apply(
+            "StoreOutcomes",
+            StoreOutcomes.to(
                     new CassandraEndpoint(
                         options.getCassandraHosts(),
                         options.getCassandraKeyspace(),
                         options.getCassandraConsistency()),
-                    options.getCassandraTable())
-                .withMaxInFlight(options.getCassandraMaxInFlight()));
-
-    processed
-        .get(ProcessUsers.DEAD_LETTERS)
-        .apply(
-            "WriteDeadLetters",
-            WriteDeadLetters.to(options.getKafkaBootstrapServers(), options.getDeadLetterTopic()));
+                    options.getCassandraTable(),
+                    options.getKafkaBootstrapServers(),
+                    options.getDeadLetterTopic(),
+                    options.getConsumerGroup())
+                .withMaxInFlight(options.getCassandraMaxInFlight())
+                .withRetrySeconds(options.getStoreRetrySeconds()));
   }
 }

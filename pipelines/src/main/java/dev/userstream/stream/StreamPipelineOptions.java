@@ -25,7 +25,8 @@ public interface StreamPipelineOptions extends PipelineOptions, StreamingOptions
 
   void setDeadLetterTopic(String value);
 
-  @Description("Kafka consumer group; its committed offsets (and so its lag) follow the job")
+  @Description("Kafka consumer group; its offsets are committed once the records before them are stored, and a"
+      + " (re)started job resumes from them")
   @Default.String("userstream-stream")
   String getConsumerGroup();
 
@@ -60,6 +61,13 @@ public interface StreamPipelineOptions extends PipelineOptions, StreamingOptions
   int getCassandraMaxInFlight();
 
   void setCassandraMaxInFlight(int value);
+
+  @Description("How long a failing Cassandra write, dead-letter send or offset commit is retried (outages are waited"
+      + " out) before the micro-batch fails, its offsets uncommitted, and the job stops")
+  @Default.Long(300)
+  long getStoreRetrySeconds();
+
+  void setStoreRetrySeconds(long value);
 
   @Description("Payloads larger than this many bytes are dead-lettered without parsing")
   @Default.Integer(1024 * 1024)

@@ -33,7 +33,7 @@ public class CassandraSchemaTest {
 
   @Test
   public void insertNamesEveryColumnOnce() {
-    String cql = WriteProfiles.insertCql("ks", "users");
+    String cql = ProfileUpsert.insertCql("ks", "users");
     assertThat(cql.chars().filter(c -> c == '?').count() == 23, org.hamcrest.Matchers.is(true));
   }
 }

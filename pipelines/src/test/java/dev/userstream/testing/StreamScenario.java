@@ -2,16 +2,20 @@ package dev.userstream.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.userstream.model.Json;
+import dev.userstream.model.SecretFields;
 import dev.userstream.sample.SampleUsers;
 import dev.userstream.schema.UserSchema;
 import dev.userstream.stream.StreamPipelineOptions;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -178,15 +182,39 @@ public final class StreamScenario {
       assertThat(l.headers.get("userstream.failed_at") != null, is(true));
     }
     for (byte[] p : poison) {
-      assertThat("each poison payload is dead-lettered unchanged", payloads,
-          hasItem(java.util.Base64.getEncoder().encodeToString(p)));
+      assertThat("each poison payload is dead-lettered, unchanged but for its secrets", payloads,
+          hasItem(java.util.Base64.getEncoder().encodeToString(SecretFields.redact(p))));
     }
+    assertNoSecrets(rows, letters);
     Set<String> reasons = new HashSet<>();
     letters.forEach(l -> reasons.add(l.stage() + ": " + l.reason().split(":")[0]));
     // The user without login.uuid breaks the registered schema.
     String schemaReason = "schema: violates " + UserSchema.subjectOf(stack.inputTopic) + " v1 (id ";
     assertThat(reasons.toString(), reasons.stream().anyMatch(r -> r.startsWith(schemaReason)), is(true));
     assertThat(reasons, hasItem("parse: malformed JSON at line 1, column 3"));
+  }
+
+  /**
+   * Neither Cassandra nor the dead-letter topic holds any of the API's secret values: every sample
+   * user (good or poison) has the same salt and sha256, and a password "secret" + a number.
+   */
+  private static void assertNoSecrets(Map<UUID, Map<String, Object>> rows, List<LocalStack.ReadLetter> letters) {
+    JsonNode login = SampleUsers.user("canary", 0).get("login");
+    List<String> secrets = List.of(login.get("salt").asText(), login.get("sha256").asText(), login.get("md5").asText());
+    java.util.regex.Pattern password = java.util.regex.Pattern.compile("secret\\d+");
+    for (Map<String, Object> row : rows.values()) {
+      for (Object value : row.values()) {
+        String text = String.valueOf(value);
+        secrets.forEach(secret -> assertThat("a Cassandra row holds a secret", text, not(containsString(secret))));
+        assertThat("a Cassandra row holds a password", password.matcher(text).find(), is(false));
+      }
+    }
+    for (LocalStack.ReadLetter l : letters) {
+      String text = new String(l.value == null ? new byte[0] : l.value, StandardCharsets.ISO_8859_1)
+          + " " + l.headers.values();
+      secrets.forEach(secret -> assertThat("a dead letter holds a secret: " + l, text, not(containsString(secret))));
+      assertThat("a dead letter holds a password: " + l, password.matcher(text).find(), is(false));
+    }
   }
 
   /** A stored row against the JSON it came from. */

@@ -9,13 +9,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.Test;
 
 /** A dead letter keeps the original key and value byte for byte; the reason is in headers. */
-public class WriteDeadLettersTest {
+public class DeadLetterRecordsTest {
   @Test
   public void originalBytesAndReasonHeaders() {
     byte[] payload = {(byte) 0xC3, (byte) 0x28};
     DeadLetter l =
         new DeadLetter("k".getBytes(UTF_8), payload, "users.raw-1@7", "parse", "E", "bad", 0L);
-    ProducerRecord<byte[], byte[]> r = WriteDeadLetters.toProducerRecord("users.dlq", l);
+    ProducerRecord<byte[], byte[]> r = DeadLetterRecords.toProducerRecord("users.dlq", l);
     assertThat(r.topic(), equalTo("users.dlq"));
     assertThat(r.value(), equalTo(payload));
     assertThat(new String(r.key(), UTF_8), equalTo("k"));
