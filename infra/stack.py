@@ -8,6 +8,8 @@ monitoring console, as separate processes on
                                                             start (and prepare) what is not running
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
+    python3 infra/stack.py stop NAME...                     stop some of it (postgres, kafka, cassandra,
+                                                            spark-master, ...): the fault tests do
     python3 infra/stack.py env                              the endpoints, as shell variables
     python3 infra/stack.py with -- COMMAND...               run COMMAND with the stack up, then stop
                                                             only what this call started
@@ -820,8 +822,11 @@ def up(names):
         say(f"  {key}={value}")
 
 
-def down():
-    stopped = [name for name in PROCESSES if stop(name)]
+def down(names=()):
+    for name in names:
+        if name not in PROCESSES:
+            raise StackError(f"unknown process '{name}'; known: {', '.join(PROCESSES)}")
+    stopped = [name for name in PROCESSES if (not names or name in names) and stop(name)]
     say(f"stopped {', '.join(stopped)}" if stopped else "nothing of this stack was running")
 
 
@@ -864,6 +869,10 @@ def main(argv):
             up(rest)
         elif command == "down":
             down()
+        elif command == "stop":
+            if not rest:
+                raise StackError("usage: stack.py stop NAME... (see status for the names)")
+            down(rest)
         elif command == "status":
             return 0 if status() else 3
         elif command == "env":

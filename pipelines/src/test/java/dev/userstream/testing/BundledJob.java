@@ -100,6 +100,11 @@ public final class BundledJob implements AutoCloseable {
     process.destroy();
   }
 
+  /** SIGKILL: no shutdown of any kind, as a crash or the OOM killer would end it. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   /** SIGTERM, then waits for the graceful stop; SIGKILL only if it does not come. */
   @Override
   public void close() throws Exception {

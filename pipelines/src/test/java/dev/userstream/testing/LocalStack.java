@@ -76,7 +76,9 @@ public final class LocalStack implements AutoCloseable {
         .all()
         .get();
     new SchemaRegistryClient(SCHEMA_REGISTRY).register(UserSchema.subjectOf(inputTopic), UserSchema.text());
-    Cluster.Builder cb = Cluster.builder().withoutJMXReporting();
+    // Reconnects within a second of a Cassandra restart (the fault tests restart it).
+    Cluster.Builder cb = Cluster.builder().withoutJMXReporting()
+        .withReconnectionPolicy(new com.datastax.driver.core.policies.ConstantReconnectionPolicy(1000));
     InetSocketAddress c = address(CASSANDRA);
     cluster = cb.addContactPointsWithPorts(c).build();
     session = cluster.connect();

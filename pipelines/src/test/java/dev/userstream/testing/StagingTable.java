@@ -23,14 +23,14 @@ public final class StagingTable implements AutoCloseable {
   public static final Path PASSWORD_FILE = passwordFile();
 
   public final String name = "staging.it_" + UUID.randomUUID().toString().substring(0, 8);
-  private final Connection connection;
+  private final Properties login = new Properties();
 
+  /** A connection per call: a test that restarts PostgreSQL must not be left with a dead one. */
   public StagingTable() throws Exception {
-    Properties p = new Properties();
-    p.put("user", USER);
+    login.put("user", USER);
     try {
-      p.put("password", Files.readString(PASSWORD_FILE, StandardCharsets.UTF_8).strip());
-      connection = DriverManager.getConnection(URL, p);
+      login.put("password", Files.readString(PASSWORD_FILE, StandardCharsets.UTF_8).strip());
+      DriverManager.getConnection(URL, login).close();
     } catch (Exception e) {
       throw new IllegalStateException("PostgreSQL is not reachable at " + URL + " with the password in "
           + PASSWORD_FILE + ": start the local stack first (python3 infra/stack.py up, or make test)", e);
@@ -59,13 +59,15 @@ public final class StagingTable implements AutoCloseable {
   }
 
   public void execute(String sql) throws Exception {
-    try (Statement s = connection.createStatement()) {
+    try (Connection connection = DriverManager.getConnection(URL, login);
+        Statement s = connection.createStatement()) {
       s.execute(sql);
     }
   }
 
   public long count(String where) throws Exception {
-    try (Statement s = connection.createStatement();
+    try (Connection connection = DriverManager.getConnection(URL, login);
+        Statement s = connection.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM " + name + (where.isEmpty() ? "" : " WHERE " + where))) {
       rs.next();
       return rs.getLong(1);
@@ -83,7 +85,8 @@ public final class StagingTable implements AutoCloseable {
   /** The keys of the rows that match {@code where} (all rows when empty). */
   public Set<String> keys(String where) throws Exception {
     Set<String> out = new HashSet<>();
-    try (Statement s = connection.createStatement();
+    try (Connection connection = DriverManager.getConnection(URL, login);
+        Statement s = connection.createStatement();
         ResultSet rs = s.executeQuery("SELECT user_uuid::text FROM " + name + (where.isEmpty() ? "" : " WHERE " + where))) {
       while (rs.next()) {
         out.add(rs.getString(1));
@@ -94,10 +97,6 @@ public final class StagingTable implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    try {
-      execute("DROP TABLE IF EXISTS " + name);
-    } finally {
-      connection.close();
-    }
+    execute("DROP TABLE IF EXISTS " + name);
   }
 }

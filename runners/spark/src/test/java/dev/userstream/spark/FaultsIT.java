@@ -1,0 +1,342 @@
+package dev.userstream.spark;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.userstream.ingest.IngestPipeline;
+import dev.userstream.testing.BundledJob;
+import dev.userstream.testing.IngestScenario;
+import dev.userstream.testing.LocalStack;
+import dev.userstream.testing.StreamScenario;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.AfterClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Breaks the real local stack on purpose while the pipelines run, and checks that nothing is lost
+ * and no row is duplicated: the streaming job SIGKILLed, Cassandra stopped for 30 s, the Kafka
+ * broker restarted while streaming and while ingesting, PostgreSQL restarted while ingesting.
+ * Servers are stopped and started with {@code infra/stack.py stop|up}, as an operator would.
+ * Each case writes its row of the table in {@code docs/RELIABILITY.md} to
+ * {@code target/reliability/faults.md}.
+ */
+public class FaultsIT {
+  private static final int USERS = 20_000;
+  private static final int CHUNK = 500;
+  /** How long the Cassandra outage lasts, as the issue asks. */
+  private static final Duration CASSANDRA_OUTAGE = Duration.ofSeconds(30);
+  private static final List<String> ROWS = new ArrayList<>();
+
+  @Rule public final TemporaryFolder checkpoints = new TemporaryFolder();
+
+  @AfterClass
+  public static void writeTable() throws IOException {
+    Path out = Path.of("target", "reliability", "faults.md");
+    Files.createDirectories(out.getParent());
+    List<String> lines = new ArrayList<>();
+    lines.add("| fault | what happened | records in | stored | dead-lettered | lost | duplicated rows |");
+    lines.add("|---|---|---|---|---|---|---|");
+    synchronized (ROWS) {
+      lines.addAll(ROWS);
+    }
+    Files.write(out, lines, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  public void streamingJobKilledWithSigkillMidStreamAndRestarted() throws Exception {
+    try (LocalStack stack = new LocalStack()) {
+      StreamScenario scenario = new StreamScenario(stack, USERS);
+      List<byte[][]> records = scenario.records();
+      long rowsAtKill;
+      try (Feeder feeder = Feeder.start(stack, records)) {
+        try (BundledJob first = startStream(scenario, "kill-1-" + stack.id)) {
+          LocalStack.await(Duration.ofMinutes(3), () -> "rows before the kill; log " + first.log,
+              LocalStack.unchecked(() -> first.isAlive() && stack.rowCount() >= USERS / 10));
+          first.kill();
+          rowsAtKill = stack.rowCount();
+        }
+        try (BundledJob second = startStream(scenario, "kill-2-" + stack.id)) {
+          feeder.awaitDone(Duration.ofMinutes(3));
+          scenario.awaitDrained(Duration.ofMinutes(4), stack.consumerGroup, 1, second::isAlive);
+        }
+      }
+      record(scenario, "streaming job SIGKILLed mid-stream, then started again",
+          "killed at " + rowsAtKill + " rows while records kept arriving; the second run resumed from the"
+              + " offsets committed after the last stored bundle");
+      assertThat("killed mid-stream", rowsAtKill, lessThan((long) USERS));
+      scenario.assertOutcome(0);
+    }
+  }
+
+  @Test
+  public void cassandraStoppedForThirtySecondsWhileRecordsFlow() throws Exception {
+    try (LocalStack stack = new LocalStack()) {
+      StreamScenario scenario = new StreamScenario(stack, USERS);
+      long rowsAtStop;
+      long outageSeconds;
+      try (Feeder feeder = Feeder.start(stack, scenario.records());
+          BundledJob job = startStream(scenario, "cassandra-" + stack.id)) {
+        LocalStack.await(Duration.ofMinutes(3), () -> "first rows; log " + job.log,
+            LocalStack.unchecked(() -> job.isAlive() && stack.rowCount() >= USERS / 10));
+        rowsAtStop = stack.rowCount();
+        long stoppedAt = System.nanoTime();
+        StackControl.run("stop", "cassandra");
+        // The fault itself: Cassandra stays down this long while records keep arriving.
+        Thread.sleep(CASSANDRA_OUTAGE.toMillis());
+        assertThat("the job waits the outage out", job.isAlive(), equalTo(true));
+        StackControl.run("up", "cassandra");
+        outageSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppedAt);
+        awaitReachable(stack);
+        feeder.awaitDone(Duration.ofMinutes(3));
+        scenario.awaitDrained(Duration.ofMinutes(5), stack.consumerGroup, 1, job::isAlive);
+      }
+      record(scenario, "Cassandra stopped for 30 s while records flow, then started",
+          "stopped at " + rowsAtStop + " rows; down " + outageSeconds + " s in all (30 s stopped + its start);"
+              + " the job retried its writes, never failed, and went on");
+      scenario.assertOutcome(1);
+    }
+  }
+
+  @Test
+  public void kafkaBrokerRestartedWhileStreaming() throws Exception {
+    try (LocalStack stack = new LocalStack()) {
+      StreamScenario scenario = new StreamScenario(stack, USERS);
+      long rowsAtStop;
+      try (Feeder feeder = Feeder.start(stack, scenario.records());
+          BundledJob job = startStream(scenario, "kafka-stream-" + stack.id)) {
+        LocalStack.await(Duration.ofMinutes(3), () -> "first rows; log " + job.log,
+            LocalStack.unchecked(() -> job.isAlive() && stack.rowCount() >= USERS / 10));
+        rowsAtStop = stack.rowCount();
+        StackControl.run("stop", "kafka");
+        StackControl.run("up", "kafka");
+        feeder.awaitDone(Duration.ofMinutes(3));
+        scenario.awaitDrained(Duration.ofMinutes(5), stack.consumerGroup, 1, job::isAlive);
+      }
+      record(scenario, "Kafka broker restarted while streaming",
+          "restarted at " + rowsAtStop + " rows while the test kept producing; reader, dead-letter producer"
+              + " and offset commits reconnected");
+      scenario.assertOutcome(0);
+    }
+  }
+
+  @Test
+  public void kafkaBrokerRestartedDuringIngestion() throws Exception {
+    ingestWithRestart("kafka", "Kafka broker restarted during ingestion");
+  }
+
+  @Test
+  public void postgresRestartedDuringIngestion() throws Exception {
+    ingestWithRestart("postgres", "PostgreSQL restarted during ingestion");
+  }
+
+  /**
+   * An ingestion run (paced so that it lasts a while) has {@code server} restarted once it has
+   * staged its first users; it either completes or fails with a clear reason, and then a re-run
+   * completes. Every user the API served is then staged, published and, after the streaming job,
+   * in Cassandra once.
+   */
+  private void ingestWithRestart(String server, String fault) throws Exception {
+    final int pages = 40;
+    final int results = 500;
+    try (LocalStack stack = new LocalStack(); IngestScenario scenario = new IngestScenario(stack)) {
+      Map<String, JsonNode> served = scenario.served(pages, results);
+      List<String> args = scenario.args(pages, results, "--maxRequestsPerSecond=4", "--runner=SparkRunner",
+          "--sparkMaster=local[2]");
+      int firstStatus;
+      String firstOutcome;
+      long stagedAtRestart;
+      try (BundledJob ingest = BundledJob.startMain(BundledJob.jar("spark"), IngestPipeline.class.getName(),
+          server + "-ingest-1-" + stack.id, args)) {
+        LocalStack.await(Duration.ofMinutes(2), () -> "first staged users; log " + ingest.log,
+            LocalStack.unchecked(() -> ingest.isAlive() && scenario.table.rows() > 0));
+        stagedAtRestart = scenario.table.rows();
+        StackControl.run("stop", server);
+        StackControl.run("up", server);
+        firstStatus = ingest.awaitExit(Duration.ofMinutes(5));
+        firstOutcome = lastLine(ingest.output(), firstStatus == 0 ? "Ingestion done" : "Ingestion failed");
+      }
+      if (firstStatus != 0) {
+        assertThat("a failed run says why", firstOutcome, containsString("Ingestion failed: "));
+      }
+      try (BundledJob rerun = BundledJob.startMain(BundledJob.jar("spark"), IngestPipeline.class.getName(),
+          server + "-ingest-2-" + stack.id, args)) {
+        assertThat("the re-run completes; log " + rerun.log, rerun.awaitExit(Duration.ofMinutes(5)), equalTo(0));
+      }
+      assertThat("every served user staged", scenario.table.keys(""), equalTo(served.keySet()));
+      assertThat("every staged user published", scenario.table.unpublished(), equalTo(0L));
+      List<ConsumerRecord<byte[], byte[]>> published = stack.records(stack.inputTopic);
+      Set<String> keys = published.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8))
+          .collect(Collectors.toSet());
+      assertThat("every served user in Kafka", keys, equalTo(served.keySet()));
+
+      try (BundledJob stream = BundledJob.start(BundledJob.jar("spark"), server + "-stream-" + stack.id,
+          streamArguments(stack))) {
+        LocalStack.await(Duration.ofMinutes(4), () -> stack.rowCount() + " of " + served.size() + " rows",
+            LocalStack.unchecked(() -> stream.isAlive() && stack.rowCount() >= served.size()
+                && stack.lag(stack.consumerGroup) == 0));
+      }
+      Set<String> stored = stack.rows().keySet().stream().map(UUID::toString).collect(Collectors.toSet());
+      int lost = served.size() - (int) served.keySet().stream().filter(stored::contains).count();
+      synchronized (ROWS) {
+        ROWS.add(String.format("| %s | restarted at %,d staged users; first run: %s; re-run: exit 0;"
+                + " %,d records in the topic for %,d users (re-sent ones are upserts) | %,d | %,d | 0 | %d | 0 |",
+            fault, stagedAtRestart, firstStatus == 0 ? "exit 0" : "exit " + firstStatus + ", `" + firstOutcome + "`",
+            published.size(), served.size(), served.size(), stored.size(), lost));
+      }
+      assertThat("exactly the served users stored", stored, equalTo(served.keySet()));
+    }
+  }
+
+  private BundledJob startStream(StreamScenario scenario, String name) throws Exception {
+    List<String> args = new ArrayList<>(scenario.arguments());
+    args.add("--runner=SparkRunner");
+    args.add("--sparkMaster=local[2]");
+    args.add(BundledJob.checkpointDir(checkpoints.newFolder()));
+    return BundledJob.start(BundledJob.jar("spark"), name, args);
+  }
+
+  private List<String> streamArguments(LocalStack stack) throws IOException {
+    return List.of(
+        "--kafkaBootstrapServers=" + LocalStack.KAFKA,
+        "--inputTopic=" + stack.inputTopic,
+        "--deadLetterTopic=" + stack.deadLetterTopic,
+        "--consumerGroup=" + stack.consumerGroup,
+        "--cassandraHosts=" + LocalStack.CASSANDRA,
+        "--cassandraKeyspace=" + stack.keyspace,
+        "--schemaRegistryUrl=" + LocalStack.SCHEMA_REGISTRY,
+        "--runner=SparkRunner",
+        "--sparkMaster=local[2]",
+        BundledJob.checkpointDir(checkpoints.newFolder()));
+  }
+
+  /** The table row of a streaming case, from what Cassandra and the dead-letter topic hold now. */
+  private static void record(StreamScenario scenario, String fault, String happened) throws Exception {
+    LocalStack stack = scenario.stack;
+    Map<UUID, Map<String, Object>> rows = stack.rows();
+    Set<UUID> expected = new HashSet<>();
+    for (int i = 0; i < scenario.goodUsers; i++) {
+      expected.add(UUID.fromString(dev.userstream.sample.SampleUsers.uuid(StreamScenario.SEED, i)));
+    }
+    long lostUsers = expected.stream().filter(id -> !rows.containsKey(id)).count();
+    long letters = stack.endOffsetSum(stack.deadLetterTopic);
+    long lostLetters = Math.max(0, scenario.poison.size() - letters);
+    synchronized (ROWS) {
+      ROWS.add(String.format("| %s | %s | %,d (%,d users, %d poison) | %,d | %d (%d extra copies) | %d | 0 |",
+          fault, happened, scenario.records().size(), scenario.goodUsers, scenario.poison.size(), rows.size(),
+          letters, Math.max(0, letters - scenario.poison.size()), lostUsers + lostLetters));
+    }
+  }
+
+  /** Waits until the test's own Cassandra session answers again. */
+  private static void awaitReachable(LocalStack stack) throws InterruptedException {
+    AtomicReference<String> last = new AtomicReference<>("");
+    LocalStack.await(Duration.ofMinutes(2), () -> "Cassandra back: " + last.get(), () -> {
+      try {
+        stack.rowCount();
+        return true;
+      } catch (RuntimeException e) {
+        last.set(e.toString());
+        return false;
+      }
+    });
+  }
+
+  private static String lastLine(String output, String prefix) {
+    String found = "";
+    for (String line : output.split("\n")) {
+      int at = line.indexOf(prefix);
+      if (at >= 0) {
+        found = line.substring(at).strip();
+      }
+    }
+    return found;
+  }
+
+  /** Produces the records in chunks from a thread of its own, so they keep coming during a fault. */
+  private static final class Feeder implements AutoCloseable {
+    private final Thread thread;
+    private final AtomicInteger produced = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final int total;
+
+    private Feeder(LocalStack stack, List<byte[][]> records) {
+      this.total = records.size();
+      this.thread = new Thread(() -> {
+        try {
+          for (int from = 0; from < records.size() && !Thread.currentThread().isInterrupted(); from += CHUNK) {
+            stack.produce(records.subList(from, Math.min(records.size(), from + CHUNK)));
+            produced.set(Math.min(records.size(), from + CHUNK));
+            // Paced: the stream spans the fault rather than arriving all before it.
+            Thread.sleep(100);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      }, "feeder");
+      thread.setDaemon(true);
+    }
+
+    static Feeder start(LocalStack stack, List<byte[][]> records) {
+      Feeder f = new Feeder(stack, records);
+      f.thread.start();
+      return f;
+    }
+
+    void awaitDone(Duration timeout) throws InterruptedException {
+      thread.join(timeout.toMillis());
+      if (failure.get() != null) {
+        throw new AssertionError("producing the records failed", failure.get());
+      }
+      assertThat("records produced within " + timeout, produced.get(), greaterThanOrEqualTo(total));
+    }
+
+    @Override
+    public void close() {
+      thread.interrupt();
+    }
+  }
+
+  /** {@code infra/stack.py} of this checkout, with the environment the test runs in (the stack's). */
+  static final class StackControl {
+    private StackControl() {}
+
+    static void run(String... args) throws IOException, InterruptedException {
+      Path repo = Path.of("").toAbsolutePath().getParent().getParent();
+      List<String> command = new ArrayList<>(List.of("python3", repo.resolve("infra/stack.py").toString()));
+      command.addAll(List.of(args));
+      File log = Path.of("target", "reliability", "stack-" + String.join("-", args) + ".log").toFile();
+      Files.createDirectories(log.toPath().getParent());
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+      if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new AssertionError("stack.py " + String.join(" ", args) + " did not finish within 5 min; see " + log);
+      }
+      assertThat("stack.py " + String.join(" ", args) + "; see " + log, p.exitValue(), equalTo(0));
+    }
+  }
+}
