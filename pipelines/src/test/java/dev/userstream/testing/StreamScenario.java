@@ -37,25 +37,9 @@ public final class StreamScenario {
   public final LocalStack stack;
   public final int goodUsers;
   public final List<byte[]> poison = SampleUsers.poisonPayloads();
-  /** The consumer lag the runner leaves once idle: 0, but for the DirectRunner (see there). */
-  private long idleLag;
-
   public StreamScenario(LocalStack stack, int goodUsers) {
     this.stack = stack;
     this.goodUsers = goodUsers;
-  }
-
-  /**
-   * For the DirectRunner, which cannot be drained to lag 0: it finalizes a checkpoint only when
-   * the same split reads data again, so an idle job never commits its last read; and it recycles
-   * about one reader in twenty, after which finalizing the old reader's checkpoint commits
-   * nothing (KafkaIO commits through the reader that made the mark). Its lag is therefore only
-   * known to be below the records produced, i.e. the group did commit progress. The Spark runner
-   * commits everything it read, and its tests keep lag 0.
-   */
-  public StreamScenario withUncommittedIdleReads() {
-    this.idleLag = records().size() - 1L;
-    return this;
   }
 
   /** Good users and poison payloads, interleaved, keyed like the ingestion pipeline keys them. */
@@ -120,7 +104,7 @@ public final class StreamScenario {
         LocalStack.unchecked(
             () -> requireAlive(jobAlive) && stack.rowCount() >= goodUsers
                 && stack.endOffsetSum(stack.deadLetterTopic) >= (long) poison.size() * deadLetterCopies
-                && stack.lag(group) <= idleLag));
+                && stack.lag(group) == 0));
   }
 
   private static boolean requireAlive(BooleanSupplier jobAlive) {

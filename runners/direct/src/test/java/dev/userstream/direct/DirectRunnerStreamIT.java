@@ -17,7 +17,7 @@ public class DirectRunnerStreamIT {
   @Test
   public void storesGoodUsersDeadLettersBadOnesAndReplaysIdempotently() throws Exception {
     try (LocalStack stack = new LocalStack()) {
-      StreamScenario scenario = new StreamScenario(stack, 300).withUncommittedIdleReads();
+      StreamScenario scenario = new StreamScenario(stack, 300);
       scenario.runAndReplay(
           group -> {
             StreamPipelineOptions options =
