@@ -412,7 +412,7 @@ hints_directory: {home / 'hints'}
 cdc_raw_directory: {home / 'cdc_raw'}
 commitlog_sync: periodic
 commitlog_sync_period: 10000ms
-authenticator: AllowAllAuthenticator
+authenticator: PasswordAuthenticator
 authorizer: AllowAllAuthorizer
 concurrent_writes: 32
 """)
@@ -438,6 +438,8 @@ concurrent_writes: 32
         "-Dcassandra.ring_delay_ms=1000",
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
         "-Djava.net.preferIPv4Stack=true",
+        # The default role (replaced at once by ours, see secure_cassandra) without the 10 s wait.
+        "-Dcassandra.superuser_setup_delay_ms=0",
         "-cp", classpath(lib), "org.apache.cassandra.service.CassandraDaemon",
     ]
     require_free("cassandra", cql_port, port("USERSTREAM_CASSANDRA_STORAGE_PORT"),
@@ -445,8 +447,28 @@ concurrent_writes: 32
     say(f"starting cassandra on {HOST}:{cql_port}")
     proc, log = launch("cassandra", cmd)
     wait_ready("cassandra", proc, log, "Starting listening for CQL clients", cql_port, 180)
+    secure_cassandra()
     say("cassandra ready")
     apply_schema()
+
+
+CASSANDRA_USER = "userstream"
+
+
+def cassandra_login_env():
+    """How Java tools log in: the user and the password file, by environment (never on a command line)."""
+    return {"USERSTREAM_CASSANDRA_USER": CASSANDRA_USER,
+            "USERSTREAM_CASSANDRA_PASSWORD_FILE": str(secret_file("cassandra.password"))}
+
+
+def secure_cassandra():
+    """Password authentication with the project's own role; the default cassandra role is locked."""
+    out = subprocess.run(
+        [java(), "-cp", str(bundled_jar()), "dev.userstream.tools.SecureCassandra",
+         f"--hosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}"],
+        capture_output=True, text=True, env={**os.environ, **cassandra_login_env()})
+    if out.returncode != 0:
+        raise StackError(f"setting up Cassandra's login failed:\n{out.stdout}\n{out.stderr}")
 
 
 def bundled_jar():
@@ -463,7 +485,7 @@ def apply_schema():
         [java(), "-cp", str(bundled_jar()), "dev.userstream.tools.ApplySchema",
          f"--hosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}", f"--keyspace={keyspace}",
          f"--replication={setting('USERSTREAM_REPLICATION')}"],
-        capture_output=True, text=True)
+        capture_output=True, text=True, env={**os.environ, **cassandra_login_env()})
     if out.returncode != 0:
         raise StackError(f"applying infra/cassandra/schema.cql failed:\n{out.stdout}\n{out.stderr}")
     say(f"schema applied (keyspace {keyspace})")
@@ -551,17 +573,21 @@ def as_unprivileged(cmd):
     return ["unshare", "--user", f"--map-user={user.pw_uid}", f"--map-group={user.pw_gid}"] + cmd
 
 
-def postgres_password():
-    """Generated at first start, kept in the state directory with mode 600, never printed."""
+def secret_file(name):
+    """A password generated at first use, kept in the state directory with mode 600, never printed."""
     secrets_dir = STATE / "secrets"
     secrets_dir.mkdir(mode=0o700, exist_ok=True)
     os.chmod(secrets_dir, 0o700)
-    f = secrets_dir / "postgres.password"
+    f = secrets_dir / name
     if not f.exists():
         fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(24))
-    return f.read_text().strip()
+    return f
+
+
+def postgres_password():
+    return secret_file("postgres.password").read_text().strip()
 
 
 def postgres_up():
@@ -663,6 +689,8 @@ def console_up():
         f"--kafka={ep['USERSTREAM_KAFKA']}", f"--cassandra={ep['USERSTREAM_CASSANDRA']}",
         f"--keyspace={setting('USERSTREAM_KEYSPACE')}", f"--postgresUrl={ep['USERSTREAM_POSTGRES_URL']}",
         f"--postgresUser={PG_USER}", f"--postgresPasswordFile={ep['USERSTREAM_POSTGRES_PASSWORD_FILE']}",
+        f"--cassandraUser={ep['USERSTREAM_CASSANDRA_USER']}",
+        f"--cassandraPasswordFile={ep['USERSTREAM_CASSANDRA_PASSWORD_FILE']}",
         f"--registryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", f"--sparkUi={ep['USERSTREAM_SPARK_UI']}",
         f"--airflowUi=http://{HOST}:{port('USERSTREAM_AIRFLOW_PORT')}"])
 
@@ -696,6 +724,8 @@ def airflow_env():
     api_port = port("USERSTREAM_AIRFLOW_PORT")
     ep = endpoints()
     return {
+        # The Java jobs the DAGs run log in to Cassandra with these (see StreamPipelineOptions).
+        **cassandra_login_env(),
         "AIRFLOW_HOME": str(STATE / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "airflow" / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -804,6 +834,7 @@ def endpoints():
         "USERSTREAM_POSTGRES_URL": f"jdbc:postgresql://{HOST}:{port('USERSTREAM_POSTGRES_PORT')}/{PG_DATABASE}",
         "USERSTREAM_POSTGRES_USER": PG_USER,
         "USERSTREAM_POSTGRES_PASSWORD_FILE": str(STATE / "secrets" / "postgres.password"),
+        **cassandra_login_env(),
         # What a JVM running the Spark runner needs on Java 17 (tools and benchmarks read it).
         "USERSTREAM_JAVA_OPTS": " ".join(JAVA17_OPENS),
     }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.userstream.cassandra.CassandraSchema;
+import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.ingest.IngestMetrics;
 import dev.userstream.ingest.IngestPipeline;
@@ -25,7 +26,6 @@ import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
 import dev.userstream.stream.ProfileMapper;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -616,13 +616,7 @@ public final class Bench {
   }
 
   private Cluster cluster() {
-    Cluster.Builder b = Cluster.builder().withoutJMXReporting();
-    for (String hostPort : cassandraHosts.split(",")) {
-      int colon = hostPort.lastIndexOf(':');
-      b.addContactPointsWithPorts(
-          new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))));
-    }
-    return b.build();
+    return new CassandraEndpoint(cassandraHosts, "system", "ONE").withLoginFromEnvironment().clusterBuilder().build();
   }
 
   private KafkaProducer<byte[], byte[]> producer() {

@@ -8,9 +8,9 @@ import com.datastax.driver.core.ProtocolVersion;
 import com.datastax.driver.core.QueryOptions;
 import com.datastax.driver.core.Session;
 import com.datastax.driver.core.SocketOptions;
+import com.datastax.driver.core.exceptions.AuthenticationException;
 import com.datastax.driver.core.policies.ConstantReconnectionPolicy;
 import dev.userstream.shared.SharedClients;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -42,9 +42,8 @@ public final class SharedCassandraSession {
   private static Session connect(CassandraEndpoint endpoint) {
     LOG.info("Connecting to Cassandra at {}", endpoint);
     Cluster.Builder builder =
-        Cluster.builder()
-            // Spark ships Dropwizard metrics 4, which no longer has the JmxReporter driver 3 uses.
-            .withoutJMXReporting()
+        endpoint
+            .clusterBuilder()
             // The default waits up to 10 minutes between attempts once a node has been down a
             // while; a restarted Cassandra should take writes again within seconds.
             .withReconnectionPolicy(new ConstantReconnectionPolicy(RECONNECT_MILLIS))
@@ -53,14 +52,19 @@ public final class SharedCassandraSession {
                 new QueryOptions().setConsistencyLevel(ConsistencyLevel.valueOf(endpoint.consistency)))
             .withSocketOptions(new SocketOptions().setConnectTimeoutMillis(10_000).setReadTimeoutMillis(20_000))
             .withPoolingOptions(new PoolingOptions().setMaxQueueSize(4096));
-    for (InetSocketAddress a : endpoint.addresses()) {
-      builder.addContactPointsWithPorts(new InetSocketAddress(a.getHostString(), a.getPort()));
-    }
     Cluster cluster = builder.build();
     Session session;
     try {
       // Not bound to the keyspace: statements name it, as Cassandra 5 advises for prepared ones.
       session = cluster.connect();
+    } catch (AuthenticationException e) {
+      cluster.close();
+      throw new IllegalStateException(
+          "Cassandra at " + endpoint.contactPoints + " refused the login"
+              + (endpoint.user == null
+                  ? ": it authenticates, so give --cassandraUser and --cassandraPasswordFile"
+                  : " of user '" + endpoint.user + "': wrong password file?")
+              + " (" + e.getMessage() + ")", e);
     } catch (RuntimeException e) {
       cluster.close();
       throw new IllegalStateException(

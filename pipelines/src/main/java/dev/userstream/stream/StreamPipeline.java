@@ -86,9 +86,10 @@ public final class StreamPipeline {
             "StoreOutcomes",
             StoreOutcomes.to(
                     new CassandraEndpoint(
-                        options.getCassandraHosts(),
-                        options.getCassandraKeyspace(),
-                        options.getCassandraConsistency()),
+                            options.getCassandraHosts(),
+                            options.getCassandraKeyspace(),
+                            options.getCassandraConsistency())
+                        .withLogin(options.getCassandraUser(), options.getCassandraPasswordFile()),
                     options.getCassandraTable(),
                     options.getKafkaBootstrapServers(),
                     options.getDeadLetterTopic(),

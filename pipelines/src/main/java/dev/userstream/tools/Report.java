@@ -6,7 +6,6 @@ import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.kafka.DeadLetterHeaders;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,9 +62,9 @@ public final class Report {
 
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    Cluster.Builder cb = Cluster.builder().withoutJMXReporting();
-    cassandra.addresses().forEach(a -> cb.addContactPointsWithPorts(new InetSocketAddress(a.getHostString(), a.getPort())));
-    try (Admin admin = Admin.create(p); Cluster cluster = cb.build(); Session session = cluster.connect()) {
+    try (Admin admin = Admin.create(p);
+        Cluster cluster = cassandra.withLoginFromEnvironment().clusterBuilder().build();
+        Session session = cluster.connect()) {
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       long rows;
       long lag;

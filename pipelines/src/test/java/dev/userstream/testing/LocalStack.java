@@ -3,6 +3,7 @@ package dev.userstream.testing;
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
+import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.kafka.DeadLetterHeaders;
 import dev.userstream.schema.SchemaRegistryClient;
@@ -77,10 +78,9 @@ public final class LocalStack implements AutoCloseable {
         .get();
     new SchemaRegistryClient(SCHEMA_REGISTRY).register(UserSchema.subjectOf(inputTopic), UserSchema.text());
     // Reconnects within a second of a Cassandra restart (the fault tests restart it).
-    Cluster.Builder cb = Cluster.builder().withoutJMXReporting()
-        .withReconnectionPolicy(new com.datastax.driver.core.policies.ConstantReconnectionPolicy(1000));
-    InetSocketAddress c = address(CASSANDRA);
-    cluster = cb.addContactPointsWithPorts(c).build();
+    cluster = new CassandraEndpoint(CASSANDRA, keyspace, "ONE").withLoginFromEnvironment().clusterBuilder()
+        .withReconnectionPolicy(new com.datastax.driver.core.policies.ConstantReconnectionPolicy(1000))
+        .build();
     session = cluster.connect();
     CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
     Properties pp = new Properties();

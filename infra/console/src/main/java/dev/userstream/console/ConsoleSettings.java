@@ -17,6 +17,8 @@ record ConsoleSettings(
     String postgresPasswordFile,
     String stagingTable,
     String cassandra,
+    String cassandraUser,
+    String cassandraPasswordFile,
     String keyspace,
     String registryUrl,
     String sparkUi,
@@ -26,7 +28,8 @@ record ConsoleSettings(
     int sampleSeconds) {
 
   static final List<String> NAMES = List.of("host", "port", "kafka", "inputTopic", "deadLetterTopic", "streamGroup",
-      "postgresUrl", "postgresUser", "postgresPasswordFile", "stagingTable", "cassandra", "keyspace", "registryUrl",
+      "postgresUrl", "postgresUser", "postgresPasswordFile", "stagingTable", "cassandra", "cassandraUser",
+      "cassandraPasswordFile", "keyspace", "registryUrl",
       "sparkUi", "airflowUi", "sparkLink", "airflowLink", "sampleSeconds");
 
   static ConsoleSettings parse(String[] args) {
@@ -53,6 +56,9 @@ record ConsoleSettings(
         o.getOrDefault("postgresPasswordFile", ""),
         o.getOrDefault("stagingTable", "staging.raw_users"),
         o.getOrDefault("cassandra", "127.0.0.1:19042"),
+        o.getOrDefault("cassandraUser", "userstream"),
+        // Empty: Cassandra does not authenticate.
+        o.getOrDefault("cassandraPasswordFile", ""),
         o.getOrDefault("keyspace", "userstream"),
         o.getOrDefault("registryUrl", "http://127.0.0.1:18085"),
         sparkUi,

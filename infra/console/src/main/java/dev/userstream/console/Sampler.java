@@ -230,14 +230,18 @@ final class Sampler implements AutoCloseable {
     return out;
   }
 
-  private ObjectNode sampleStaging() {
-    String password;
+  /** The password in {@code file}; the error names the file, never its content. */
+  private static String readSecret(String file, String what) {
     try {
-      password = settings.postgresPasswordFile().isBlank() ? ""
-          : Files.readString(Path.of(settings.postgresPasswordFile())).strip();
+      return Files.readString(Path.of(file)).strip();
     } catch (Exception e) {
-      throw new IllegalStateException("cannot read the PostgreSQL password file " + settings.postgresPasswordFile());
+      throw new IllegalStateException("cannot read the " + what + " password file " + file);
     }
+  }
+
+  private ObjectNode sampleStaging() {
+    String password = settings.postgresPasswordFile().isBlank() ? ""
+        : readSecret(settings.postgresPasswordFile(), "PostgreSQL");
     Properties p = new Properties();
     p.put("user", settings.postgresUser());
     p.put("password", password);
@@ -349,10 +353,13 @@ final class Sampler implements AutoCloseable {
   private synchronized Session session() {
     if (session == null) {
       String[] hostPort = settings.cassandra().split(":");
-      cluster = Cluster.builder().withoutJMXReporting().withoutMetrics()
+      Cluster.Builder builder = Cluster.builder().withoutJMXReporting().withoutMetrics()
           .addContactPointsWithPorts(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
-          .withSocketOptions(new SocketOptions().setConnectTimeoutMillis(3000).setReadTimeoutMillis(15000))
-          .build();
+          .withSocketOptions(new SocketOptions().setConnectTimeoutMillis(3000).setReadTimeoutMillis(15000));
+      if (!settings.cassandraPasswordFile().isBlank()) {
+        builder.withCredentials(settings.cassandraUser(), readSecret(settings.cassandraPasswordFile(), "Cassandra"));
+      }
+      cluster = builder.build();
       try {
         session = cluster.connect();
       } catch (RuntimeException e) {

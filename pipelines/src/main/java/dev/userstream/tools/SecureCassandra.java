@@ -1,0 +1,90 @@
+package dev.userstream.tools;
+
+import com.datastax.driver.core.Cluster;
+import com.datastax.driver.core.Session;
+import com.datastax.driver.core.exceptions.AuthenticationException;
+import com.datastax.driver.core.exceptions.NoHostAvailableException;
+import dev.userstream.cassandra.CassandraEndpoint;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a fresh Cassandra with {@code PasswordAuthenticator} into one only the project's role can
+ * use: creates the role {@code $USERSTREAM_CASSANDRA_USER} (a superuser, with the password in
+ * {@code $USERSTREAM_CASSANDRA_PASSWORD_FILE}), then gives the built-in {@code cassandra} role a
+ * random password nobody keeps and takes its login away. Run by {@code infra/stack.py up} after
+ * every start; a cluster already set up is left as it is.
+ *
+ * <p>{@code java -cp <bundled jar> dev.userstream.tools.SecureCassandra --hosts=127.0.0.1:19042}
+ */
+public final class SecureCassandra {
+  private static final Logger LOG = LoggerFactory.getLogger(SecureCassandra.class);
+  /** Cassandra creates its default role a little after it starts listening. */
+  private static final long DEFAULT_ROLE_WAIT_MILLIS = 120_000;
+
+  private SecureCassandra() {}
+
+  public static void main(String[] argv) throws InterruptedException {
+    Args args = new Args(argv, "SecureCassandra --hosts=host:port[,...]", "hosts");
+    CassandraEndpoint project =
+        new CassandraEndpoint(args.get("hosts", "127.0.0.1:19042"), "system", "ONE").withLoginFromEnvironment();
+    if (project.user == null) {
+      throw new IllegalArgumentException(CassandraEndpoint.PASSWORD_FILE_ENV + " must name the password file");
+    }
+    if (canLogIn(project)) {
+      LOG.info("Cassandra at {} already has role '{}'", project.contactPoints, project.user);
+      return;
+    }
+    long deadline = System.currentTimeMillis() + DEFAULT_ROLE_WAIT_MILLIS;
+    Cluster.Builder builtIn = new CassandraEndpoint(project.contactPoints, "system", "ONE").clusterBuilder()
+        .withCredentials("cassandra", "cassandra");
+    while (true) {
+      try (Cluster cluster = builtIn.build(); Session session = cluster.connect()) {
+        // DDL takes no bind markers; the password is URL-safe base64, no quote can end the literal.
+        session.execute("CREATE ROLE IF NOT EXISTS " + quoted(project.user)
+            + " WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = '" + passwordOf(project) + "'");
+        break;
+      } catch (AuthenticationException | NoHostAvailableException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("Cassandra at " + project.contactPoints + " accepts neither role '"
+              + project.user + "' with its password file nor its default role; was it set up with another"
+              + " password? (" + e.getMessage() + ")", e);
+        }
+        Thread.sleep(1000);
+      }
+    }
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    try (Cluster cluster = project.clusterBuilder().build(); Session session = cluster.connect()) {
+      session.execute("ALTER ROLE cassandra WITH PASSWORD = '"
+          + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "' AND SUPERUSER = false AND LOGIN = false");
+    }
+    LOG.info("Cassandra at {}: role '{}' created, default role 'cassandra' locked", project.contactPoints, project.user);
+  }
+
+  private static boolean canLogIn(CassandraEndpoint endpoint) {
+    try (Cluster cluster = endpoint.clusterBuilder().build(); Session session = cluster.connect()) {
+      return true;
+    } catch (AuthenticationException | NoHostAvailableException e) {
+      return false;
+    }
+  }
+
+  private static String quoted(String role) {
+    if (!role.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException("not a plain role name: '" + role + "'");
+    }
+    return "'" + role + "'";
+  }
+
+  private static String passwordOf(CassandraEndpoint endpoint) {
+    String password = endpoint.password();
+    if (!password.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("the Cassandra password file must hold URL-safe base64 (the stack writes"
+          + " one); it holds other characters");
+    }
+    return password;
+  }
+}
