@@ -7,12 +7,13 @@ STACK   := $(PYTHON) infra/stack.py
 AIRFLOW_VENV := airflow/.venv
 INFRA_VENV   := infra/.venv
 
-.PHONY: help build test unit-test it up down status demo clean bench airflow-venv airflow-test airflow-lock \
+.PHONY: help build test unit-test it test-faults up down status demo clean bench airflow-venv airflow-test airflow-lock \
   infra-venv infra-test infra-lock
 
 help:
 	@echo "make build   compile and build the bundled jars (no tests)"
 	@echo "make test    every test: unit tests, then integration tests against the local stack"
+	@echo "make test-faults  only the fault-injection suite (part of make test), table in runners/spark/target/reliability/"
 	@echo "make demo    stack up, sample users through the streaming job on Spark, report"
 	@echo "make up      start the local stack (PostgreSQL, Kafka, Cassandra, Spark, emulator, registry, Airflow, console)"
 	@echo "make status  what of the stack runs"
@@ -34,6 +35,11 @@ it: airflow-venv infra-venv
 	  && $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m stack --junitxml=airflow/target/pytest-reports/TEST-airflow-runs.xml'
 
 test: unit-test airflow-test infra-test it
+
+# The fault-injection suite alone (make test runs it too): servers stopped and restarted, the job
+# SIGKILLed; its table goes to runners/spark/target/reliability/faults.md (docs/RELIABILITY.md).
+test-faults: build
+	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/spark -Dit.test=FaultsIT
 
 # The project's two virtualenvs, airflow/.venv (Airflow and the Beam provider) and infra/.venv
 # (infra/'s test tools), each installed from its pinned requirements.txt.

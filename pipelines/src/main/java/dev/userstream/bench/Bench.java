@@ -85,7 +85,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class Bench {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String USAGE = "Bench --phases=ingest,drain,latency,ceilings --users=200000 --rate=1000"
-      + " --seconds=60 --jar=runners/spark/target/userstream-spark-bundled.jar --out=target/bench --updateDocs=false"
+      + " --seconds=60 --poisonPercent=0 --jar=runners/spark/target/userstream-spark-bundled.jar --out=target/bench"
+      + " --updateDocs=false"
       + " --jobArgs='--streaming-job-option=value ...'";
 
   private final Map<String, String> args;
@@ -102,7 +103,8 @@ public final class Bench {
 
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = new HashMap<>();
-    Set<String> known = Set.of("phases", "users", "rate", "seconds", "jar", "out", "updateDocs", "jobArgs");
+    Set<String> known = Set.of("phases", "users", "rate", "seconds", "poisonPercent", "jar", "out", "updateDocs",
+        "jobArgs");
     for (String a : argv) {
       int eq = a.indexOf('=');
       if (!a.startsWith("--") || eq < 0 || !known.contains(a.substring(2, eq))) {
@@ -216,12 +218,24 @@ public final class Bench {
       new SchemaRegistryClient(registry).register(UserSchema.subjectOf(topic), UserSchema.text());
       try {
         long t = System.nanoTime();
+        // --poisonPercent mixes bad records in (the small poison payloads, in turn): the drain
+        // then shows what dead-lettering costs the job.
+        int poisonPercent = Integer.parseInt(arg("poisonPercent", "0"));
+        List<byte[]> poison = SampleUsers.poisonPayloads().stream().filter(b -> b.length <= 64 * 1024).toList();
+        int poisonSent = 0;
         for (int i = 0; i < users; i++) {
           producer.send(new ProducerRecord<>(topic, SampleUsers.uuid("bench", i).getBytes(UTF_8),
               SampleUsers.userJson("bench", i)));
+          while (poisonPercent > 0 && (long) poisonSent * 100 < (long) (i + 1) * poisonPercent) {
+            producer.send(new ProducerRecord<>(topic, ("poison-" + poisonSent).getBytes(UTF_8),
+                poison.get(poisonSent % poison.size())));
+            poisonSent++;
+          }
         }
         producer.flush();
-        say("preloaded %,d users into %s in %.1f s", users, topic, (System.nanoTime() - t) / 1e9);
+        report.put("poisonRecords", poisonSent);
+        say("preloaded %,d users and %,d poison records into %s in %.1f s", users, poisonSent, topic,
+            (System.nanoTime() - t) / 1e9);
 
         long jvmStart = System.nanoTime();
         Path log = Files.createTempFile("bench-job", ".log");

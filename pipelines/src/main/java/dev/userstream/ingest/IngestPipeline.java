@@ -4,6 +4,7 @@ import dev.userstream.ingest.PublishUnpublished.KafkaTarget;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -154,10 +155,15 @@ public final class IngestPipeline {
       return e.getMessage();
     }
     Throwable t = e;
-    while (!(t instanceof PageFetchException || t instanceof PublishException)
+    while (!(t instanceof PageFetchException || t instanceof PublishException || t instanceof SQLException)
         && t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return t.getMessage() == null ? t.toString() : t.getMessage();
+    String message = t.getMessage() == null ? t.toString() : t.getMessage();
+    // A database error alone ("FATAL: terminating connection ...") says neither where nor what now.
+    return t instanceof SQLException
+        ? "PostgreSQL: " + message + " (what was staged is kept: run again to stage the rest and publish"
+            + " every user once)"
+        : message;
   }
 }

@@ -83,7 +83,7 @@ public class FaultsIT {
         }
       }
       record(scenario, "streaming job SIGKILLed mid-stream, then started again",
-          "killed at " + rowsAtKill + " rows while records kept arriving; the second run resumed from the"
+          String.format("killed at %,d rows", rowsAtKill) + " while records kept arriving; the second run resumed from the"
               + " offsets committed after the last stored bundle");
       assertThat("killed mid-stream", rowsAtKill, lessThan((long) USERS));
       scenario.assertOutcome(0);
@@ -113,7 +113,7 @@ public class FaultsIT {
         scenario.awaitDrained(Duration.ofMinutes(5), stack.consumerGroup, 1, job::isAlive);
       }
       record(scenario, "Cassandra stopped for 30 s while records flow, then started",
-          "stopped at " + rowsAtStop + " rows; down " + outageSeconds + " s in all (30 s stopped + its start);"
+          String.format("stopped at %,d rows", rowsAtStop) + "; down " + outageSeconds + " s in all (30 s stopped + its start);"
               + " the job retried its writes, never failed, and went on");
       scenario.assertOutcome(1);
     }
@@ -135,7 +135,7 @@ public class FaultsIT {
         scenario.awaitDrained(Duration.ofMinutes(5), stack.consumerGroup, 1, job::isAlive);
       }
       record(scenario, "Kafka broker restarted while streaming",
-          "restarted at " + rowsAtStop + " rows while the test kept producing; reader, dead-letter producer"
+          String.format("restarted at %,d rows", rowsAtStop) + " while the test kept producing; reader, dead-letter producer"
               + " and offset commits reconnected");
       scenario.assertOutcome(0);
     }
@@ -179,6 +179,9 @@ public class FaultsIT {
       }
       if (firstStatus != 0) {
         assertThat("a failed run says why", firstOutcome, containsString("Ingestion failed: "));
+        if (server.equals("postgres")) {
+          assertThat("and names the database", firstOutcome, containsString("Ingestion failed: PostgreSQL: "));
+        }
       }
       try (BundledJob rerun = BundledJob.startMain(BundledJob.jar("spark"), IngestPipeline.class.getName(),
           server + "-ingest-2-" + stack.id, args)) {
