@@ -26,9 +26,14 @@ SPARK_JVM = [*stack.JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1", "-Dspark.driv
 
 def tool(main_class, *args):
     """Runs one of the jar's command-line tools; fails the demo with its output if it fails."""
-    rc = subprocess.call([stack.java(), "-cp", str(SPARK_JAR), main_class, *args])
+    rc = subprocess.call([stack.java(), "-cp", str(SPARK_JAR), main_class, *args], env=job_env())
     if rc != 0:
         raise stack.StackError(f"{main_class.rsplit('.', 1)[-1]} failed (exit {rc})")
+
+
+def job_env():
+    """The jobs' and tools' environment: loopback Spark, and the stack's Cassandra login (a password file)."""
+    return {**os.environ, "SPARK_LOCAL_IP": stack.HOST, **stack.cassandra_login_env()}
 
 
 def ingest(ep, api_url, seed, pages, results):
@@ -44,7 +49,7 @@ def ingest(ep, api_url, seed, pages, results):
            f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}", "--outputTopic=users.raw"]
     with open(log, "ab") as out:
         rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=stack.STATE,
-                             env={**os.environ, "SPARK_LOCAL_IP": stack.HOST})
+                             env=job_env())
     text = log.read_text(errors="replace")
     if rc != 0:
         failures = re.findall(r"Ingestion failed: (.*)", text)
@@ -71,7 +76,7 @@ def main():
                                  "SELECT count(*) FROM staging.raw_users WHERE published_at IS NULL"))
     stack.say(f"staging.raw_users holds {staged} users, {unpublished} unpublished")
 
-    stack.say("adding 9 malformed records to users.raw, to show dead-lettering")
+    stack.say("adding 10 malformed records to users.raw, to show dead-lettering")
     tool("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={ep['USERSTREAM_KAFKA']}",
          "--topic=users.raw", "--count=0", "--poison=true")
 
@@ -86,7 +91,7 @@ def main():
     started = time.monotonic()
     with open(log, "ab") as out:
         job = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=stack.STATE,
-                               env={**os.environ, "SPARK_LOCAL_IP": stack.HOST})
+                               env=job_env())
     report = ["dev.userstream.tools.Report", f"--bootstrap={ep['USERSTREAM_KAFKA']}",
               f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
               f"--keyspace={stack.setting('USERSTREAM_KEYSPACE')}"]
