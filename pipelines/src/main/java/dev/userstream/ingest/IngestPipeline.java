@@ -4,6 +4,7 @@ import dev.userstream.ingest.PublishUnpublished.KafkaTarget;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
 import java.nio.file.Path;
+import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -155,15 +156,35 @@ public final class IngestPipeline {
       return e.getMessage();
     }
     Throwable t = e;
-    while (!(t instanceof PageFetchException || t instanceof PublishException || t instanceof SQLException)
+    SQLException database = null;
+    while (!(t instanceof PageFetchException || t instanceof PublishException)
         && t.getCause() != null && t.getCause() != t) {
+      database = database == null && t instanceof SQLException ? (SQLException) t : database;
       t = t.getCause();
     }
-    String message = t.getMessage() == null ? t.toString() : t.getMessage();
-    // A database error alone ("FATAL: terminating connection ...") says neither where nor what now.
-    return t instanceof SQLException
-        ? "PostgreSQL: " + message + " (what was staged is kept: run again to stage the rest and publish"
-            + " every user once)"
-        : message;
+    if (t instanceof PageFetchException || t instanceof PublishException) {
+      return t.getMessage();
+    }
+    database = database == null && t instanceof SQLException ? (SQLException) t : database;
+    if (database == null) {
+      return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+    // A failed batch's own message quotes its whole statement, payloads included; the reason is
+    // the next exception's, or the cause's. A database error alone ("FATAL: terminating
+    // connection ...") says neither where nor what now, hence the prefix and the advice.
+    Throwable reason = database;
+    while (true) {
+      if (reason instanceof SQLException && ((SQLException) reason).getNextException() != null) {
+        reason = ((SQLException) reason).getNextException();
+      } else if (reason.getCause() != null && reason.getCause() != reason) {
+        reason = reason.getCause();
+      } else {
+        break;
+      }
+    }
+    String message = reason instanceof BatchUpdateException || reason.getMessage() == null
+        ? reason.getClass().getSimpleName() : reason.getMessage();
+    return "PostgreSQL: " + message + " (what was staged is kept: run again to stage the rest and publish"
+        + " every user once)";
   }
 }

@@ -65,7 +65,9 @@ public final class PostgresEndpoint implements Serializable {
         JdbcIO.DataSourceConfiguration.create("org.postgresql.Driver", url)
             .withUsername(user)
             .withPassword(password)
-            .withConnectionProperties("ApplicationName=userstream-ingest"));
+            // logServerErrorDetail=false: a failed batch's error would otherwise quote every row
+            // of the batch, the API's secrets included, into the job's log.
+            .withConnectionProperties("ApplicationName=userstream-ingest;logServerErrorDetail=false"));
   }
 
   @Override

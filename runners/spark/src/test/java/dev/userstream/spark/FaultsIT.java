@@ -5,9 +5,11 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.userstream.ingest.IngestPipeline;
+import dev.userstream.sample.SampleUsers;
 import dev.userstream.testing.BundledJob;
 import dev.userstream.testing.IngestScenario;
 import dev.userstream.testing.LocalStack;
@@ -166,6 +168,7 @@ public class FaultsIT {
           "--sparkMaster=local[2]");
       int firstStatus;
       String firstOutcome;
+      String ingestLog;
       long stagedAtRestart;
       try (BundledJob ingest = BundledJob.startMain(BundledJob.jar("spark"), IngestPipeline.class.getName(),
           server + "-ingest-1-" + stack.id, args)) {
@@ -175,13 +178,19 @@ public class FaultsIT {
         StackControl.run("stop", server);
         StackControl.run("up", server);
         firstStatus = ingest.awaitExit(Duration.ofMinutes(5));
-        firstOutcome = lastLine(ingest.output(), firstStatus == 0 ? "Ingestion done" : "Ingestion failed");
+        ingestLog = ingest.output();
+        firstOutcome = lastLine(ingestLog, firstStatus == 0 ? "Ingestion done" : "Ingestion failed");
       }
       if (firstStatus != 0) {
         assertThat("a failed run says why", firstOutcome, containsString("Ingestion failed: "));
         if (server.equals("postgres")) {
           assertThat("and names the database", firstOutcome, containsString("Ingestion failed: PostgreSQL: "));
         }
+        // One readable line: a failed JDBC batch's own message would quote every payload of the batch.
+        assertThat("a short reason: " + firstOutcome.substring(0, Math.min(300, firstOutcome.length())),
+            firstOutcome.length(), lessThan(400));
+        // Nor does the job's log hold the API's secrets: "password" as hex, as JDBC would quote it.
+        assertThat("the failed run's log quotes no payload", ingestLog, not(containsString("70617373776f7264")));
       }
       try (BundledJob rerun = BundledJob.startMain(BundledJob.jar("spark"), IngestPipeline.class.getName(),
           server + "-ingest-2-" + stack.id, args)) {
@@ -240,7 +249,7 @@ public class FaultsIT {
     Map<UUID, Map<String, Object>> rows = stack.rows();
     Set<UUID> expected = new HashSet<>();
     for (int i = 0; i < scenario.goodUsers; i++) {
-      expected.add(UUID.fromString(dev.userstream.sample.SampleUsers.uuid(StreamScenario.SEED, i)));
+      expected.add(UUID.fromString(SampleUsers.uuid(StreamScenario.SEED, i)));
     }
     long lostUsers = expected.stream().filter(id -> !rows.containsKey(id)).count();
     long letters = stack.endOffsetSum(stack.deadLetterTopic);
