@@ -203,8 +203,8 @@ public class FaultsIT {
           .collect(Collectors.toSet());
       assertThat("every served user in Kafka", keys, equalTo(served.keySet()));
 
-      try (BundledJob stream = BundledJob.start(BundledJob.jar("spark"), server + "-stream-" + stack.id,
-          streamArguments(stack))) {
+      // The streaming job's settings for this test's topics, keyspace and group (no users of its own).
+      try (BundledJob stream = startStream(new StreamScenario(stack, 0), server + "-stream-" + stack.id)) {
         LocalStack.await(Duration.ofMinutes(4), () -> stack.rowCount() + " of " + served.size() + " rows",
             LocalStack.unchecked(() -> stream.isAlive() && stack.rowCount() >= served.size()
                 && stack.lag(stack.consumerGroup) == 0));
@@ -227,20 +227,6 @@ public class FaultsIT {
     args.add("--sparkMaster=local[2]");
     args.add(BundledJob.checkpointDir(checkpoints.newFolder()));
     return BundledJob.start(BundledJob.jar("spark"), name, args);
-  }
-
-  private List<String> streamArguments(LocalStack stack) throws IOException {
-    return List.of(
-        "--kafkaBootstrapServers=" + LocalStack.KAFKA,
-        "--inputTopic=" + stack.inputTopic,
-        "--deadLetterTopic=" + stack.deadLetterTopic,
-        "--consumerGroup=" + stack.consumerGroup,
-        "--cassandraHosts=" + LocalStack.CASSANDRA,
-        "--cassandraKeyspace=" + stack.keyspace,
-        "--schemaRegistryUrl=" + LocalStack.SCHEMA_REGISTRY,
-        "--runner=SparkRunner",
-        "--sparkMaster=local[2]",
-        BundledJob.checkpointDir(checkpoints.newFolder()));
   }
 
   /** The table row of a streaming case, from what Cassandra and the dead-letter topic hold now. */
