@@ -2,7 +2,6 @@ package dev.userstream.model;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -34,25 +33,23 @@ public final class SecretFields {
 
   /** {@code payload} without the secret values; the same array when it has none. */
   public static byte[] redact(byte[] payload) {
-    if (payload == null || payload.length == 0 || !mayHoldSecrets(payload)) {
+    if (payload == null || payload.length == 0) {
       return payload;
-    }
-    try {
-      JsonNode tree = Json.MAPPER.readTree(payload);
-      if (tree != null && redactTree(tree)) {
-        return Json.MAPPER.writeValueAsBytes(tree);
-      }
-      if (tree != null) {
-        return payload;
-      }
-    } catch (JsonProcessingException e) {
-      // Not JSON: redacted as text below.
-    } catch (IOException e) {
-      // Not readable as JSON either.
     }
     // ISO-8859-1 maps every byte to one char and back, so bytes outside the secrets (invalid
     // UTF-8 included) come out unchanged.
     String text = new String(payload, ISO_8859_1);
+    if (!mayHoldSecrets(text)) {
+      return payload;
+    }
+    try {
+      JsonNode tree = Json.MAPPER.readTree(payload);
+      if (tree != null) {
+        return redactTree(tree) ? Json.MAPPER.writeValueAsBytes(tree) : payload;
+      }
+    } catch (IOException notJson) {
+      // Truncated, malformed or not UTF-8: redacted as text below.
+    }
     String redacted = redactText(text);
     return redacted.equals(text) ? payload : redacted.getBytes(ISO_8859_1);
   }
@@ -66,8 +63,7 @@ public final class SecretFields {
     return m.find() ? m.replaceAll("$1\"" + REDACTED + "\"") : text;
   }
 
-  private static boolean mayHoldSecrets(byte[] payload) {
-    String text = new String(payload, ISO_8859_1);
+  private static boolean mayHoldSecrets(String text) {
     for (String name : NAMES) {
       if (text.contains(name)) {
         return true;
