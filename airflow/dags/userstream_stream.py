@@ -6,7 +6,7 @@ default, or the stack's standalone cluster). The task runs as long as the job do
 
 To stop it: send SIGTERM to the job's JVM on the worker
     pkill -TERM -f dev.userstream.spark.SparkStreamPipeline
-It finishes the micro-batch in flight (10-15 s), exits with status 0, and the task ends as
+It finishes the micro-batch in flight (seconds; at most 60 s), exits with status 0, and the task ends as
 success. Marking the task success or failed in the UI stops it too, but Airflow's supervisor
 escalates from SIGTERM to SIGKILL after 5 s, which can cut a micro-batch short: nothing is lost
 (offsets are committed only once records are stored), the next run redoes that micro-batch.

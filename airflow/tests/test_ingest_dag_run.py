@@ -143,7 +143,7 @@ def test_a_run_lands_every_user_in_kafka_and_cassandra_and_a_rerun_adds_nothing(
     exit_status = stream.wait(timeout=150)
     printed = (tmp_path / "stream-dag.log").read_text()
     assert exit_status == 0, f"userstream_stream did not end as success:\n{printed[-5000:]}"
-    assert "Stopped gracefully" in printed
+    assert "Stopped cleanly" in printed
 
     # The same logical date again: same seed, same users, nothing new staged or published.
     again = ingest_dag().test(logical_date=LOGICAL_DATE)

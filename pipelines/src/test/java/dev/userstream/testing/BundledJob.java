@@ -81,11 +81,18 @@ public final class BundledJob implements AutoCloseable {
     return true;
   }
 
-  /** Waits for a job that ends by itself (a bounded pipeline) and returns its exit status. */
-  public int awaitExit(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+  /**
+   * Waits for a job that ends by itself (a bounded pipeline) and returns its exit status. The
+   * deadline follows the job's log: it fails once the log has not grown for {@code stall} (four
+   * stalls in all at the most), so a slow machine is waited for and a hung job is not.
+   */
+  public int awaitExit(Duration stall) throws InterruptedException {
+    try {
+      LocalStack.await(stall, () -> "job still running, log at " + log.toFile().length() + " bytes: " + log.toAbsolutePath(),
+          () -> !process.isAlive());
+    } catch (AssertionError e) {
       process.destroyForcibly().waitFor();
-      throw new AssertionError("the job did not end within " + timeout.toSeconds() + " s; see " + log.toAbsolutePath());
+      throw e;
     }
     return process.exitValue();
   }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -201,13 +202,42 @@ public final class LocalStack implements AutoCloseable {
     return out;
   }
 
-  /** Polls {@code condition} until it holds or {@code timeout} passes, then fails with {@code what}. */
-  public static void await(Duration timeout, java.util.function.Supplier<String> what, BooleanSupplier condition)
+  /**
+   * Polls {@code condition} until it holds. The deadline follows progress: it is {@code stall}
+   * after {@code progress} last changed (checked about once a second), so a busy machine that is
+   * still moving records is waited for, and one where nothing moves fails after {@code stall}; four
+   * stalls in all at the most. A poll that throws a RuntimeException (a server busy or restarting:
+   * Cassandra's read timeouts under load) counts as "not yet"; an AssertionError ends the wait.
+   * For a condition with no progress to follow, pass a constant.
+   */
+  public static void await(Duration stall, java.util.function.Supplier<String> progress, BooleanSupplier condition)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within " + timeout.toSeconds() + " s: " + what.get());
+    long start = System.nanoTime();
+    long cap = start + stall.toNanos() * 4;
+    long deadline = start + stall.toNanos();
+    long nextProgressCheck = start;
+    String last = null;
+    RuntimeException lastError = null;
+    while (true) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        lastError = e;
+      }
+      long now = System.nanoTime();
+      if (now >= nextProgressCheck) {
+        String current = progress.get();
+        if (last != null && !current.equals(last)) {
+          deadline = Math.min(cap, now + stall.toNanos());
+        }
+        last = current;
+        nextProgressCheck = now + TimeUnit.SECONDS.toNanos(1);
+      }
+      if (now > deadline) {
+        throw new AssertionError("no progress for " + stall.toSeconds() + " s (or over " + stall.toSeconds() * 4
+            + " s in all): " + progress.get() + (lastError == null ? "" : "; last poll failed: " + lastError));
       }
       Thread.sleep(250);
     }

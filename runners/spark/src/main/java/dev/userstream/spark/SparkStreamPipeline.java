@@ -2,8 +2,11 @@ package dev.userstream.spark;
 
 import dev.userstream.stream.StreamPipeline;
 import dev.userstream.stream.StreamPipelineOptions;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.beam.runners.spark.SparkContextOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -13,47 +16,44 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * {@link StreamPipeline} on the Spark runner, stopping gracefully on SIGTERM: the micro-batch in
- * flight finishes (its rows written, its offsets committed) and the JVM exits with status 0, so a
- * supervisor (Airflow's task, systemd) sees a clean stop. A second SIGTERM stops at once (status
- * 143) and can cut the batch in flight short. A job that cannot start or fails logs
- * one line {@code Streaming failed: <reason>} and exits with status 1.
+ * {@link StreamPipeline} on the Spark runner, stopping cleanly on SIGTERM: the micro-batch in
+ * flight finishes (its rows written, its offsets committed), the batches queued behind it are
+ * dropped ({@link StopAfterBatchInFlight} says why), and the JVM exits with status 0, so a
+ * supervisor (Airflow's task, systemd) sees a clean stop. A batch cut short by the stop has
+ * committed nothing and is read again by the next run: that is a clean stop too. A second SIGTERM
+ * stops at once (status 143). A job that cannot start or fails logs one line {@code Streaming
+ * failed: <reason>} and exits with status 1.
  *
  * <p>Why a main of its own: on SIGTERM Spark 3.5 runs its shutdown hooks by priority, and the
  * local executor's hook (priority 100) shuts the task pool down before the streaming context's
  * hook (51) can stop it; the batch in flight then waits forever for tasks that cannot start and
- * the JVM hangs. So SIGTERM is handled here, outside shutdown: the pipeline is cancelled (which
- * stops the streaming context gracefully) while the executors still run. Other ways into shutdown
- * (SIGINT, SIGHUP) get the same stop from a hook registered with Hadoop's manager above all of
- * Spark's hooks (Spark installs its manager at 40).
+ * the JVM hangs. So SIGTERM is handled here, outside shutdown, while the executors still run.
+ * Other ways into shutdown (SIGINT, SIGHUP) get the same stop from a hook registered with Hadoop's
+ * manager above all of Spark's hooks (Spark installs its manager at 40).
  */
 public final class SparkStreamPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(SparkStreamPipeline.class);
   /** Above Spark's own hooks in Hadoop's manager. */
   static final int SHUTDOWN_PRIORITY = 100;
-  /** How long a graceful stop may take before the rest of the shutdown goes on. */
-  static final long STOP_TIMEOUT_SECONDS = 120;
+  /** How long the micro-batch in flight may take to finish once a stop is requested. */
+  static final Duration BATCH_WAIT = Duration.ofSeconds(60);
 
   private SparkStreamPipeline() {}
 
   public static void main(String[] args) {
-    // Spark's default (ten batch intervals, 5 s) is shorter than one batch's read and write under
-    // load; a stop that times out interrupts the batch it waited for.
-    if (System.getProperty("spark.streaming.gracefulStopTimeout") == null) {
-      System.setProperty("spark.streaming.gracefulStopTimeout", (STOP_TIMEOUT_SECONDS / 2) + "s");
-    }
+    StopAfterBatchInFlight stop = new StopAfterBatchInFlight(BATCH_WAIT);
     try {
       // Inside the try: an unknown or malformed option is reported like any other failure.
       StreamPipelineOptions options =
           PipelineOptionsFactory.fromArgs(args).withValidation().as(StreamPipelineOptions.class);
+      options.as(SparkContextOptions.class).setListeners(List.of(stop));
       PipelineResult result = StreamPipeline.run(Pipeline.create(options), options);
       AtomicBoolean stopping = new AtomicBoolean();
       // Installed after Spark has started, so it replaces Spark's handler (which only logs and
       // then enters shutdown).
       Signal.handle(new Signal("TERM"), signal -> {
         if (stopping.compareAndSet(false, true)) {
-          LOG.info("SIGTERM: finishing the micro-batch in flight, then stopping (SIGTERM again stops at once)");
-          Thread stopper = new Thread(() -> stop(result), "graceful-stop");
+          Thread stopper = new Thread(() -> stop(stop, result, "SIGTERM"), "graceful-stop");
           stopper.setDaemon(true);
           stopper.start();
         } else {
@@ -65,15 +65,22 @@ public final class SparkStreamPipeline {
           .addShutdownHook(
               () -> {
                 if (stopping.compareAndSet(false, true)) {
-                  LOG.info("Shutdown requested: finishing the micro-batch in flight, then stopping");
-                  stop(result);
+                  stop(stop, result, "Shutdown requested");
                 }
               },
               SHUTDOWN_PRIORITY,
-              STOP_TIMEOUT_SECONDS,
+              BATCH_WAIT.toSeconds() + 30,
               TimeUnit.SECONDS);
-      result.waitUntilFinish();
-      LOG.info("Stopped gracefully");
+      try {
+        result.waitUntilFinish();
+      } catch (RuntimeException e) {
+        if (!stop.isCausedByStop(e)) {
+          throw e;
+        }
+        LOG.info("The stop cut a micro-batch short ({}); its offsets were not committed, so the next run"
+            + " reads it again", rootMessage(e));
+      }
+      LOG.info("Stopped cleanly");
       // Spark's non-daemon threads would keep the JVM up after the stop.
       System.exit(0);
     } catch (RuntimeException e) {
@@ -83,11 +90,14 @@ public final class SparkStreamPipeline {
     }
   }
 
-  private static void stop(PipelineResult result) {
+  private static void stop(StopAfterBatchInFlight stop, PipelineResult result, String why) {
     try {
-      result.cancel();
+      if (!stop.request(why)) {
+        // Not started yet: Beam's cancel stops whatever has been set up.
+        result.cancel();
+      }
     } catch (Exception e) {
-      LOG.warn("Graceful stop failed; the micro-batch in flight may not have been written", e);
+      LOG.warn("Stopping failed; what the micro-batch in flight did not commit is read again by the next run", e);
     }
   }
 

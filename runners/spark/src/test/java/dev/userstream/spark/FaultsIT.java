@@ -310,12 +310,14 @@ public class FaultsIT {
       return f;
     }
 
-    void awaitDone(Duration timeout) throws InterruptedException {
-      thread.join(timeout.toMillis());
+    /** Waits while records are still going out; fails when none has for {@code stall}. */
+    void awaitDone(Duration stall) throws InterruptedException {
+      LocalStack.await(stall, () -> produced.get() + " of " + total + " records produced",
+          () -> failure.get() != null || !thread.isAlive());
       if (failure.get() != null) {
         throw new AssertionError("producing the records failed", failure.get());
       }
-      assertThat("records produced within " + timeout, produced.get(), greaterThanOrEqualTo(total));
+      assertThat("records produced", produced.get(), greaterThanOrEqualTo(total));
     }
 
     @Override
