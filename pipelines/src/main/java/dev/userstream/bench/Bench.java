@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.cassandra.CassandraEndpoint;
+import dev.userstream.cassandra.RetryingReads;
 import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.ingest.IngestMetrics;
 import dev.userstream.ingest.IngestPipeline;
@@ -302,7 +303,8 @@ public final class Bench {
     double firstRow = -1;
     while (firstRow < 0) {
       requireRunning(job, log, deadline, "drain");
-      if (session.execute("SELECT id FROM " + keyspace + ".users LIMIT 1").one() != null) {
+      if (RetryingReads.retry("drain: first row", deadline,
+          () -> session.execute("SELECT id FROM " + keyspace + ".users LIMIT 1").one()) != null) {
         firstRow = (System.nanoTime() - jvmStart) / 1e9;
       } else {
         Thread.sleep(50);
@@ -319,12 +321,13 @@ public final class Bench {
     long lastProgress = System.nanoTime();
     while (lastRow < 0) {
       requireRunning(job, log, deadline, "drain");
-      boolean tailPresent = tail.stream().allMatch(u -> session.execute(byId.bind(u)).one() != null);
-      if (tailPresent && count(session, keyspace) >= users) {
+      boolean tailPresent = RetryingReads.retry("drain: last rows", deadline,
+          () -> tail.stream().allMatch(u -> session.execute(byId.bind(u)).one() != null));
+      if (tailPresent && count(session, keyspace, deadline) >= users) {
         lastRow = (System.nanoTime() - jvmStart) / 1e9;
       } else {
         if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(10)) {
-          say("drain: %,d of %,d rows", count(session, keyspace), users);
+          say("drain: %,d of %,d rows", count(session, keyspace, deadline), users);
           lastProgress = System.nanoTime();
         }
         Thread.sleep(tailPresent ? 500 : 100);
@@ -381,7 +384,8 @@ public final class Bench {
       requireRunning(job, log, deadline, "latency");
       List<UUID> missing = ids.stream().filter(u -> !written.containsKey(u)).collect(Collectors.toList());
       for (int from = 0; from < missing.size(); from += 100) {
-        for (Row r : session.execute(writeTimes.bind(missing.subList(from, Math.min(missing.size(), from + 100))))) {
+        List<UUID> slice = missing.subList(from, Math.min(missing.size(), from + 100));
+        for (Row r : RetryingReads.retry("latency: write times", deadline, () -> session.execute(writeTimes.bind(slice)).all())) {
           if (!r.isNull(1)) {
             written.put(r.getUUID(0), r.getLong(1) / 1000);
           }
@@ -653,10 +657,10 @@ public final class Bench {
     }
   }
 
-  private static long count(Session session, String keyspace) {
+  private static long count(Session session, String keyspace, long deadline) throws InterruptedException {
     SimpleStatement count = new SimpleStatement("SELECT count(*) FROM " + keyspace + ".users");
     count.setReadTimeoutMillis(60_000);
-    return session.execute(count).one().getLong(0);
+    return RetryingReads.retry("row count", deadline, () -> session.execute(count).one().getLong(0));
   }
 
   private static void execute(Connection db, String sql) throws Exception {
