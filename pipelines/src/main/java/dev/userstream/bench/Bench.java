@@ -158,7 +158,9 @@ public final class Bench {
         IngestPipelineOptions options = PipelineOptionsFactory.fromArgs(
             "--runner=SparkRunner", "--sparkMaster=local[2]",
             "--apiUrl=" + env("USERSTREAM_API_URL", "http://127.0.0.1:18500/api/"), "--seed=bench-" + id,
-            "--pages=" + pages, "--resultsPerPage=5000", "--maxRequestsPerSecond=100", "--postgresUrl=" + pgUrl,
+            "--pages=" + pages, "--resultsPerPage=5000", "--maxRequestsPerSecond=100",
+            // The local emulator limits no one: measure the pipeline, not the real API's budget.
+            "--apiUsersPerWindow=0", "--postgresUrl=" + pgUrl,
             "--postgresUser=" + pgUser, "--postgresPasswordFile=" + pgPasswordFile, "--stagingTable=" + tableName,
             "--kafkaBootstrapServers=" + kafka, "--outputTopic=" + topic, "--schemaRegistryUrl=" + registry)
             .withValidation().as(IngestPipelineOptions.class);

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FetchPages extends PTransform<PBegin, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(FetchPages.class);
   static final TupleTag<StagedUser> USERS = new TupleTag<>() {};
   static final TupleTag<PageSummary> PAGES = new TupleTag<>() {};
 
@@ -43,6 +44,17 @@ public final class FetchPages extends PTransform<PBegin, PCollectionTuple> {
     if (resultsPerPage < 1 || resultsPerPage > 5000) {
       // The API would silently answer 1 user (shared/randomuser-api.md); say so instead.
       throw new IllegalArgumentException("resultsPerPage must be within 1..5000, was " + resultsPerPage);
+    }
+    long budget = settings.usersPerWindow();
+    if (budget > 0 && resultsPerPage > budget) {
+      throw new IllegalArgumentException("resultsPerPage (" + resultsPerPage + ") is more than apiUsersPerWindow ("
+          + budget + "): no page could ever be asked for");
+    }
+    long users = (long) pages * resultsPerPage;
+    if (budget > 0 && users > budget) {
+      long windows = (users - 1) / budget;
+      LOG.info("{} users at most {} per {} s (the API's budget, --apiUsersPerWindow): the fetch takes at least {} s",
+          users, budget, settings.window().toSeconds(), windows * settings.window().toSeconds());
     }
     List<PageRequest> requests =
         IntStream.range(firstPage, firstPage + pages)

@@ -105,7 +105,9 @@ public final class IngestPipeline {
                 Duration.ofMillis(options.getInitialBackoffMillis()),
                 Duration.ofMillis(options.getMaxBackoffMillis()),
                 Duration.ofMinutes(5)),
-            options.getMaxRequestsPerSecond());
+            options.getMaxRequestsPerSecond(),
+            options.getApiUsersPerWindow(),
+            Duration.ofSeconds(options.getApiWindowSeconds()));
 
     PCollectionTuple fetched =
         pipeline.apply(

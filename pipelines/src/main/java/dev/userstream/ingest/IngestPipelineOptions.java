@@ -53,6 +53,20 @@ public interface IngestPipelineOptions extends PipelineOptions {
 
   void setMaxRequestsPerSecond(double value);
 
+  @Description("Most users this worker process asks the API for in any --apiWindowSeconds; requests wait"
+      + " for room (randomuser.me allows 20,000 per 5 minutes per client). 0: no budget")
+  @Default.Long(20_000)
+  long getApiUsersPerWindow();
+
+  void setApiUsersPerWindow(long value);
+
+  @Description("The window of --apiUsersPerWindow in seconds; also how long an HTTP 429 without Retry-After"
+      + " is waited out")
+  @Default.Long(300)
+  long getApiWindowSeconds();
+
+  void setApiWindowSeconds(long value);
+
   @Description("Attempts per page before the run fails (429, 5xx, error bodies, bad JSON, timeouts are retried)")
   @Default.Integer(6)
   int getMaxAttempts();

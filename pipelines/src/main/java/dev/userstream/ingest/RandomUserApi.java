@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * A client of the randomuser.me API that fetches one page at a time, retrying what may succeed on
  * another attempt: HTTP 429 (honouring Retry-After), 5xx, error bodies behind a 200, HTML, truncated
  * JSON, timeouts and connection failures. Other 4xx answers and complete pages with unusable users
- * are not retried. Each request waits for the shared {@link RequestRateLimiter} first.
+ * are not retried. Each request first reserves its users in the shared {@link UserBudget} and then
+ * waits for the shared {@link RequestRateLimiter}. A 429 without Retry-After (the real service's
+ * answer once a client's users-per-window are spent) waits out the budget's window and does not
+ * count as an attempt, up to {@code maxAttempts} such waits.
  */
 final class RandomUserApi {
   private static final Logger LOG = LoggerFactory.getLogger(RandomUserApi.class);
@@ -34,6 +37,7 @@ final class RandomUserApi {
   private final Duration requestTimeout;
   private final RetryPolicy retry;
   private final RequestRateLimiter limiter;
+  private final UserBudget budget;
   private final Sleeper sleeper;
   private final DoubleSupplier random;
 
@@ -43,6 +47,7 @@ final class RandomUserApi {
       Duration requestTimeout,
       RetryPolicy retry,
       RequestRateLimiter limiter,
+      UserBudget budget,
       Sleeper sleeper,
       DoubleSupplier random) {
     this.apiUrl = apiUrl;
@@ -55,16 +60,17 @@ final class RandomUserApi {
     this.requestTimeout = requestTimeout;
     this.retry = retry;
     this.limiter = limiter;
+    this.budget = budget;
     this.sleeper = sleeper;
     this.random = random;
   }
 
-  /** The production client: real waits, real jitter, the JVM-wide limiter. */
-  static RandomUserApi create(
-      String apiUrl, Duration connectTimeout, Duration requestTimeout, RetryPolicy retry, double maxRequestsPerSecond) {
+  /** The production client: real waits, real jitter, the JVM-wide limiter and budget. */
+  static RandomUserApi create(String apiUrl, Duration connectTimeout, Duration requestTimeout, RetryPolicy retry,
+      double maxRequestsPerSecond, long usersPerWindow, Duration window) {
     return new RandomUserApi(
         apiUrl, connectTimeout, requestTimeout, retry, RequestRateLimiter.shared(apiUrl, maxRequestsPerSecond),
-        Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble());
+        UserBudget.shared(apiUrl, usersPerWindow, window), Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble());
   }
 
   /** Fetches {@code request}, retrying within the policy; fails naming the page and the last error. */
@@ -77,7 +83,15 @@ final class RandomUserApi {
             .GET()
             .build();
     String lastError = "";
+    int windowWaits = 0;
     for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+      Duration budgetWait = budget.reserve(request.results());
+      if (!budgetWait.isZero()) {
+        LOG.info("{}: waiting {} s: {} users per {} s is the API's budget for this client (--apiUsersPerWindow,"
+            + " --apiWindowSeconds), and the last {} s have used it", request, seconds(budgetWait),
+            budget.usersPerWindow(), budget.window().toSeconds(), budget.window().toSeconds());
+        sleeper.sleep(budgetWait);
+      }
       limiter.acquire(sleeper);
       Optional<Duration> retryAfter = Optional.empty();
       try {
@@ -92,6 +106,17 @@ final class RandomUserApi {
             + ": " + PageParser.excerpt(body);
         if (status == 429) {
           retryAfter = RetryPolicy.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
+          if (retryAfter.isEmpty() && windowWaits < retry.maxAttempts()) {
+            // The service's per-client window is spent (by another client on this address, or a
+            // budget set above the service's): only its passing helps, so wait it out.
+            windowWaits++;
+            LOG.warn("{}: {}, with no Retry-After: the API's users-per-window limit for this client is reached;"
+                + " waiting {} s (--apiWindowSeconds) for the window to pass, then asking again ({} of at most {}"
+                + " such waits)", request, lastError, budget.window().toSeconds(), windowWaits, retry.maxAttempts());
+            sleeper.sleep(budget.window());
+            attempt--;
+            continue;
+          }
         } else if (status < 500) {
           throw new PageFetchException(request + " from " + apiUrl + " was refused, not retried: " + lastError);
         }
@@ -143,6 +168,10 @@ final class RandomUserApi {
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
       return in.readAllBytes();
     }
+  }
+
+  private static String seconds(Duration d) {
+    return String.format("%.1f", d.toMillis() / 1000.0);
   }
 
   private static String describe(IOException e) {

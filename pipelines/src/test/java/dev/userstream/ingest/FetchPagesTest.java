@@ -40,8 +40,13 @@ public class FetchPagesTest {
   }
 
   private FetchSettings settings(int maxAttempts) {
-    return new FetchSettings(emulator.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(10),
-        new RetryPolicy(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(20)), 1000);
+    return settings(emulator.baseUrl(), maxAttempts, 0, Duration.ofSeconds(300));
+  }
+
+  private static FetchSettings settings(String url, int maxAttempts, long usersPerWindow, Duration window) {
+    return new FetchSettings(url, Duration.ofSeconds(2), Duration.ofSeconds(30),
+        new RetryPolicy(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(20)), 1000,
+        usersPerWindow, window);
   }
 
   @Test
@@ -87,6 +92,38 @@ public class FetchPagesTest {
     PipelineExecutionException e = assertThrows(PipelineExecutionException.class, () -> pipeline.run().waitUntilFinish());
     assertThat(IngestPipeline.rootMessage(e), containsString("page 2 (seed 'fetch', 10 results) from " + emulator.baseUrl()
         + " failed after 2 attempts; last error: HTTP 502"));
+  }
+
+  /**
+   * 60,000 users from an API that serves each client 20,000 per window, as randomuser.me does
+   * (per 5 minutes; here per 3 s): the budget spreads the pages over the windows, and a 429 that
+   * comes anyway (the server's window starts with its first request, not ours) is waited out
+   * without spending the page's attempts (two here).
+   */
+  @Test
+  public void sixtyThousandUsersFromAnApiLimitedTo20000PerWindowAllArrive() throws Exception {
+    Duration window = Duration.ofSeconds(3);
+    try (RandomUserEmulator limited = RandomUserEmulator.start(0, 20_000, window.toNanos())) {
+      long started = System.nanoTime();
+      PCollectionTuple fetched =
+          pipeline.apply(FetchPages.of(settings(limited.baseUrl(), 2, 20_000, window), "window", 1, 12, 5000, ""));
+      PAssert.that(fetched.get(FetchPages.PAGES)).satisfies(pages -> {
+        assertThat(StreamSupport.stream(pages.spliterator(), false).mapToInt(PageSummary::users).sum(), equalTo(60_000));
+        return null;
+      });
+      PipelineResult result = pipeline.run();
+      result.waitUntilFinish();
+      assertThat(IngestPipeline.counters(result).get(IngestMetrics.FETCHED), equalTo(60_000L));
+      // Three windows' worth at 20,000 each: the first pages of the third window wait two windows.
+      assertThat(Duration.ofNanos(System.nanoTime() - started).compareTo(window.multipliedBy(2)) >= 0, equalTo(true));
+    }
+  }
+
+  @Test
+  public void aPageLargerThanTheBudgetIsRefusedUpFront() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> FetchPages.of(settings(emulator.baseUrl(), 1, 1000, Duration.ofSeconds(300)), "s", 1, 1, 5000, ""));
+    assertThat(e.getMessage(), containsString("resultsPerPage (5000) is more than apiUsersPerWindow (1000)"));
   }
 
   @Test

@@ -42,7 +42,8 @@ public class RandomUserApiTest {
 
   private RandomUserApi client(String url, Duration requestTimeout) {
     return new RandomUserApi(url, Duration.ofSeconds(2), requestTimeout, POLICY,
-        new RequestRateLimiter(1000, System::nanoTime), waits::add, () -> 0.5);
+        new RequestRateLimiter(1000, System::nanoTime), new UserBudget(0, Duration.ofSeconds(300), System::nanoTime),
+        waits::add, () -> 0.5);
   }
 
   private RandomUserApi client() {
@@ -80,6 +81,29 @@ public class RandomUserApiTest {
     assertThat(fetched.attempts(), equalTo(2));
     // The emulator says Retry-After: 1; backoff alone would have waited 750 ms.
     assertThat(waits, equalTo(List.of(Duration.ofSeconds(1))));
+  }
+
+  /**
+   * The real service's answer once a client's users per window are spent: 429, no Retry-After.
+   * The client waits the window out (really, here 2 s) and asks again, and that wait is not one of
+   * the page's attempts.
+   */
+  @Test
+  public void a429WithoutRetryAfterIsWaitedOutWithoutSpendingAnAttempt() throws Exception {
+    Duration window = Duration.ofSeconds(2);
+    try (RandomUserEmulator limited = RandomUserEmulator.start(0, 50, window.toNanos())) {
+      RandomUserApi api = new RandomUserApi(limited.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(10), POLICY,
+          new RequestRateLimiter(1000, System::nanoTime), new UserBudget(0, window, System::nanoTime),
+          d -> {
+            waits.add(d);
+            Sleeper.REAL.sleep(d);
+          }, () -> 0.5);
+      assertThat(api.fetch(page(1)).attempts(), equalTo(1)); // 50 users: the window's limit reached
+      FetchedPage second = api.fetch(page(2));
+      assertThat(second.users(), hasSize(50));
+      assertThat(second.attempts(), equalTo(1));
+      assertThat(waits, equalTo(List.of(window)));
+    }
   }
 
   @Test

@@ -8,15 +8,18 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A local randomuser.me API 1.4: {@code GET /api/} and {@code /api/1.4/} with results, page,
- * seed, nat, gender, inc, exc and noinfo (shared/randomuser-api.md). It rate-limits like the real
- * service (HTTP 429 with a JSON error) and can be told to fail on purpose, from tests in-process
+ * seed, nat, gender, inc, exc and noinfo (shared/randomuser-api.md). It can limit users per client
+ * and window as the real service does (see {@link #admit}) and can be told to fail on purpose, from tests in-process
  * ({@link #inject}) or over HTTP ({@code POST /__admin/faults?fault=SLOW&times=2[&page=3]}, {@code DELETE
  * /__admin/faults}).
  *
@@ -28,11 +31,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * Run it: {@code java -cp userstream-emulator.jar dev.userstream.emulator.RandomUserEmulator
- * --port=18500 [--maxUsersPerSecond=N]}.
+ * --port=18500 [--usersPerWindow=20000 --windowSeconds=300]}.
  */
 public final class RandomUserEmulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RandomUserEmulator.class);
   static final String ERROR_BODY = "{\"error\":\"Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you.\"}";
+  /** A proxy's rate limit, with Retry-After: the injected {@link Fault#RATE_LIMITED}. */
   static final String RATE_LIMIT_BODY = "{\"error\":\"Whoa, slow down there! You have reached the request limit.\"}";
 
   private final HttpServer server;
@@ -41,8 +45,8 @@ public final class RandomUserEmulator implements AutoCloseable {
   private final long maxUsersPerWindow;
   private final long windowNanos;
   private volatile long slowDelayMillis = 2000;
-  private long windowStart;
-  private long usersInWindow;
+  /** Per client address: {window start in nanos, users asked for in it}. Guarded by itself. */
+  private final Map<String, long[]> windows = new HashMap<>();
 
   private RandomUserEmulator(
       HttpServer server, ExecutorService executor, long maxUsersPerWindow, long windowNanos) {
@@ -50,21 +54,15 @@ public final class RandomUserEmulator implements AutoCloseable {
     this.executor = executor;
     this.maxUsersPerWindow = maxUsersPerWindow;
     this.windowNanos = windowNanos;
-    this.windowStart = System.nanoTime();
   }
 
-  /** Starts on 127.0.0.1:{@code port} (0 for any free port) with no rate limit to speak of. */
+  /** Starts on 127.0.0.1:{@code port} (0 for any free port) with no limit on users. */
   public static RandomUserEmulator start(int port) throws IOException {
-    return start(port, Long.MAX_VALUE);
+    return start(port, Long.MAX_VALUE, 1_000_000_000L);
   }
 
-  /** Starts with a limit of {@code maxUsersPerSecond} users served per second. */
-  public static RandomUserEmulator start(int port, long maxUsersPerSecond) throws IOException {
-    return start(port, maxUsersPerSecond, 1_000_000_000L);
-  }
-
-  /** As above with a window of any length, so tests do not depend on the clock. */
-  static RandomUserEmulator start(int port, long maxUsers, long windowNanos) throws IOException {
+  /** Starts with the real service's limit: {@code maxUsers} per client per window (see {@link #admit}). */
+  public static RandomUserEmulator start(int port, long maxUsers, long windowNanos) throws IOException {
     return start("127.0.0.1", port, maxUsers, windowNanos);
   }
 
@@ -140,9 +138,14 @@ public final class RandomUserEmulator implements AutoCloseable {
     try (ex) {
       Query q = Query.parse(ex.getRequestURI().getRawQuery());
       Fault fault = takeFault(q.page);
-      if (fault == Fault.RATE_LIMITED || (fault == null && !admit(q.results))) {
+      if (fault == Fault.RATE_LIMITED) {
         ex.getResponseHeaders().set("Retry-After", "1");
         send(ex, 429, "application/json", RATE_LIMIT_BODY.getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      long refusedAt = fault == null ? admit(ex.getRemoteAddress().getAddress().getHostAddress(), q.results) : -1;
+      if (refusedAt >= 0) {
+        send(ex, 429, "application/json", windowSpentBody(refusedAt).getBytes(StandardCharsets.UTF_8));
         return;
       }
       if (fault == Fault.ERROR_BODY) {
@@ -174,18 +177,32 @@ public final class RandomUserEmulator implements AutoCloseable {
     }
   }
 
-  /** A window of users served; a page that would exceed the limit is refused. */
-  private synchronized boolean admit(int users) {
-    long now = System.nanoTime();
-    if (now - windowStart > windowNanos) {
-      windowStart = now;
-      usersInWindow = 0;
+  /**
+   * The real service's limit (its public source): users are counted per client address in a window
+   * that starts with the client's first request; a request is refused once the count has reached
+   * the limit (the request that crosses it is still served), with HTTP 429, a JSON error and no
+   * Retry-After. Returns -1 if admitted, else the users counted so far.
+   */
+  private long admit(String client, int users) {
+    synchronized (windows) {
+      long now = System.nanoTime();
+      long[] w = windows.computeIfAbsent(client, c -> new long[] {now, 0});
+      if (now - w[0] >= windowNanos) {
+        w[0] = now;
+        w[1] = 0;
+      }
+      if (w[1] >= maxUsersPerWindow) {
+        return w[1];
+      }
+      w[1] += users;
+      return -1;
     }
-    if (usersInWindow + users > maxUsersPerWindow) {
-      return false;
-    }
-    usersInWindow += users;
-    return true;
+  }
+
+  private String windowSpentBody(long users) {
+    return "{\"error\":\"Whoa, ease up there cowboy. You've requested " + users + " users in the last "
+        + TimeUnit.NANOSECONDS.toSeconds(windowNanos) + " seconds. Help us keep this service free and spare some"
+        + " bandwidth for other users please :)\"}";
   }
 
   private void admin(HttpExchange ex) throws IOException {
@@ -238,21 +255,27 @@ public final class RandomUserEmulator implements AutoCloseable {
 
   public static void main(String[] args) throws Exception {
     int port = 18500;
-    long limit = Long.MAX_VALUE;
+    long limit = 0;
+    long windowSeconds = 300;
     String host = "127.0.0.1";
     for (String a : args) {
       if (a.startsWith("--host=")) {
         host = a.substring(7);
       } else if (a.startsWith("--port=")) {
         port = Integer.parseInt(a.substring(7));
-      } else if (a.startsWith("--maxUsersPerSecond=")) {
-        limit = Long.parseLong(a.substring(20));
+      } else if (a.startsWith("--usersPerWindow=")) {
+        limit = Long.parseLong(a.substring(17));
+      } else if (a.startsWith("--windowSeconds=")) {
+        windowSeconds = Long.parseLong(a.substring(16));
       } else {
-        throw new IllegalArgumentException("unknown argument '" + a + "'; usage: RandomUserEmulator --port=N [--maxUsersPerSecond=N] [--host=127.0.0.1]");
+        throw new IllegalArgumentException("unknown argument '" + a + "'; usage: RandomUserEmulator --port=N"
+            + " [--usersPerWindow=N (0: no limit; the real service: 20000)] [--windowSeconds=300] [--host=127.0.0.1]");
       }
     }
-    RandomUserEmulator emulator = start(host, port, limit, 1_000_000_000L);
-    LOG.info("randomuser.me emulator listening at {}", emulator.baseUrl());
+    RandomUserEmulator emulator =
+        start(host, port, limit == 0 ? Long.MAX_VALUE : limit, TimeUnit.SECONDS.toNanos(windowSeconds));
+    LOG.info("randomuser.me emulator listening at {} ({})", emulator.baseUrl(),
+        limit == 0 ? "no limit on users" : limit + " users per client per " + windowSeconds + " s, then HTTP 429");
     Thread.currentThread().join();
   }
 }

@@ -175,16 +175,21 @@ public class RandomUserEmulatorTest {
   }
 
   @Test
-  public void rateLimitAnswers429WithAJsonError() throws Exception {
-    // A one-hour window: both requests fall in it however slow the machine is.
-    try (RandomUserEmulator limited = RandomUserEmulator.start(0, 100, java.util.concurrent.TimeUnit.HOURS.toNanos(1))) {
-      HttpResponse<byte[]> ok = http.send(HttpRequest.newBuilder(URI.create(limited.baseUrl() + "?results=100")).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-      HttpResponse<byte[]> refused = http.send(HttpRequest.newBuilder(URI.create(limited.baseUrl() + "?results=100")).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
-      assertThat(ok.statusCode(), equalTo(200));
-      assertThat(refused.statusCode(), equalTo(429));
-      assertThat(JSON.readTree(refused.body()).get("error").asText(), containsString("slow down"));
+  public void usersPerWindowAreLimitedAsTheRealServiceDoes() throws Exception {
+    // A one-hour window: every request falls in it however slow the machine is.
+    try (RandomUserEmulator limited = RandomUserEmulator.start(0, 150, java.util.concurrent.TimeUnit.HOURS.toNanos(1))) {
+      List<Integer> statuses = new ArrayList<>();
+      HttpResponse<byte[]> last = null;
+      for (int i = 0; i < 3; i++) {
+        last = http.send(HttpRequest.newBuilder(URI.create(limited.baseUrl() + "?results=100")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        statuses.add(last.statusCode());
+      }
+      // 100 served, then 100 more (the count was below the limit when asked), then refused.
+      assertThat(statuses, equalTo(List.of(200, 200, 429)));
+      assertThat(last.headers().firstValue("Retry-After").isPresent(), is(false));
+      assertThat(JSON.readTree(last.body()).get("error").asText(),
+          containsString("Whoa, ease up there cowboy. You've requested 200 users in the last 3600 seconds"));
     }
   }
 
