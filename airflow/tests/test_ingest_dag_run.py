@@ -48,6 +48,14 @@ def endpoint(conn_id: str) -> str:
     return f"{conn['host']}:{conn['port']}"
 
 
+def dead_letters_in(topic: str, isolated: dict) -> int:
+    """Committed dead letters, as Report counts them (the job writes them in transactions)."""
+    report = java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
+                  f"--inputTopic={isolated['topic']}", f"--deadLetterTopic={topic}",
+                  f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--keyspace={isolated['keyspace']}")
+    return int(re.search(rf"dead letters in {re.escape(topic)}:\s+(\d+)", report).group(1))
+
+
 def records_in(topic: str) -> int:
     report = java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
                   f"--inputTopic={topic}", f"--cassandraHosts={endpoint('userstream_cassandra')}")
@@ -223,7 +231,7 @@ def test_the_stream_dag_runs_on_the_standalone_spark_cluster_and_dead_letters_po
     printed = (tmp_path / "stream-dag.log").read_text()
     assert exit_status == 0, f"userstream_stream did not end as success:\n{printed[-5000:]}"
     assert f"--sparkMaster={os.environ['USERSTREAM_SPARK_MASTER']}" in printed
-    assert records_in(isolated["dlq"]) == poison
+    assert dead_letters_in(isolated["dlq"], isolated) == poison
 
 
 def test_an_unreachable_service_fails_the_preflight_naming_it(isolated, monkeypatch, capfd):

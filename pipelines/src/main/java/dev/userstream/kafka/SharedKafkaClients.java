@@ -1,37 +1,29 @@
 package dev.userstream.kafka;
 
 import dev.userstream.shared.SharedClients;
-import java.time.Duration;
-import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 
-/** The streaming job's Kafka clients, one of each per JVM and bootstrap servers (both are thread-safe). */
+/**
+ * The streaming job's Kafka clients, shared per JVM: one {@link PartitionTransactions} per
+ * bootstrap servers, consumer group and input partition.
+ */
 public final class SharedKafkaClients {
   static final long IDLE_CLOSE_MILLIS = 60_000;
 
-  private static final SharedClients<String, KafkaProducer<byte[], byte[]>> DEAD_LETTER_PRODUCERS =
-      new SharedClients<>(
-          "dead-letter producer",
-          bootstrap -> new KafkaProducer<>(DeadLetterRecords.producerConfig(bootstrap)),
-          producer -> producer.close(Duration.ofSeconds(10)),
-          IDLE_CLOSE_MILLIS);
+  private record TransactionsKey(String bootstrapServers, String group, TopicPartition source) {}
 
-  private static final SharedClients<String, Admin> ADMINS =
+  private static final SharedClients<TransactionsKey, PartitionTransactions> TRANSACTIONS =
       new SharedClients<>(
-          "Kafka admin client",
-          bootstrap -> Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)),
-          admin -> admin.close(Duration.ofSeconds(10)),
+          "transactional dead-letter producer",
+          key -> new PartitionTransactions(key.bootstrapServers(), key.group(), key.source()),
+          PartitionTransactions::close,
           IDLE_CLOSE_MILLIS);
 
   private SharedKafkaClients() {}
 
-  public static SharedClients.Lease<KafkaProducer<byte[], byte[]>> deadLetterProducer(String bootstrapServers) {
-    return DEAD_LETTER_PRODUCERS.lease(bootstrapServers);
-  }
-
-  public static SharedClients.Lease<Admin> admin(String bootstrapServers) {
-    return ADMINS.lease(bootstrapServers);
+  /** The transactions that commit {@code source}'s dead letters and offsets for {@code group}. */
+  public static SharedClients.Lease<PartitionTransactions> transactions(
+      String bootstrapServers, String group, TopicPartition source) {
+    return TRANSACTIONS.lease(new TransactionsKey(bootstrapServers, group, source));
   }
 }

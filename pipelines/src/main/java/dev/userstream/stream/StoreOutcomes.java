@@ -8,19 +8,18 @@ import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.cassandra.SharedCassandraSession;
 import dev.userstream.kafka.DeadLetterRecords;
-import dev.userstream.kafka.GroupOffsets;
+import dev.userstream.kafka.PartitionTransactions;
 import dev.userstream.kafka.SharedKafkaClients;
 import dev.userstream.model.UserProfile;
 import dev.userstream.shared.SharedClients;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -28,21 +27,21 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Stores every outcome and only then commits its offset: profiles are upserted into Cassandra
- * ({@link ProfileUpsert}), dead letters sent to the dead-letter topic ({@link DeadLetterRecords}),
- * and when every write of the bundle is acknowledged the consumer group's offsets move past the
- * bundle's records. A job killed at any moment (SIGKILL, a lost executor, a power cut) restarts
- * from the last committed offsets and redoes at most the bundles in flight: the upserts overwrite
- * the same rows, so nothing is lost and no row is duplicated (a dead letter may be sent twice).
+ * ({@link ProfileUpsert}); once every upsert of the bundle is acknowledged, each input partition's
+ * dead letters ({@link DeadLetterRecords}) and the consumer group's offset past its records commit
+ * together in one Kafka transaction ({@link PartitionTransactions}). A job killed at any moment
+ * (SIGKILL, a lost executor, a power cut) restarts from the last committed offsets and redoes at
+ * most the bundles in flight: the upserts overwrite the same rows and the dead letters of an
+ * uncommitted transaction are never seen by readers that read committed, so nothing is lost and
+ * nothing is stored twice.
  *
  * <p>Why one step for both kinds, not a write per tagged output: an offset can be committed only
  * when every record before it is stored, whichever way it went. The Spark runner runs each of a
@@ -124,11 +123,11 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
     private final Counter deadLettered = Metrics.counter(StreamMetrics.NAMESPACE, StreamMetrics.DEAD_LETTERED);
 
     private transient SharedCassandraSession.Lease session;
-    private transient SharedClients.Lease<KafkaProducer<byte[], byte[]>> producer;
-    private transient SharedClients.Lease<Admin> admin;
+    /** Leased on a partition's first record, returned at teardown. */
+    private transient Map<TopicPartition, SharedClients.Lease<PartitionTransactions>> transactions;
     private transient PreparedStatement insert;
     private transient ArrayDeque<PendingUpsert> upserts;
-    private transient List<PendingLetter> letters;
+    private transient Map<TopicPartition, List<ProducerRecord<byte[], byte[]>>> letters;
     private transient Map<TopicPartition, Long> nextOffsets;
 
     StoreFn(StoreOutcomes spec) {
@@ -139,23 +138,23 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
     public void setup() {
       session = SharedCassandraSession.lease(spec.cassandra);
       insert = session.prepare(ProfileUpsert.insertCql(spec.cassandra.keyspace, spec.table));
-      producer = SharedKafkaClients.deadLetterProducer(spec.bootstrapServers);
-      admin = SharedKafkaClients.admin(spec.bootstrapServers);
+      transactions = new HashMap<>();
     }
 
     @StartBundle
     public void startBundle() {
       upserts = new ArrayDeque<>();
-      letters = new ArrayList<>();
-      nextOffsets = new HashMap<>();
+      letters = new HashMap<>();
+      nextOffsets = new TreeMap<>(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
     }
 
     @ProcessElement
     public void processElement(@Element Outcome<UserProfile> o) throws InterruptedException {
-      nextOffsets.merge(new TopicPartition(o.topic, o.partition), o.offset + 1, Math::max);
+      TopicPartition source = new TopicPartition(o.topic, o.partition);
+      nextOffsets.merge(source, o.offset + 1, Math::max);
       if (o.isRejected()) {
-        ProducerRecord<byte[], byte[]> r = DeadLetterRecords.toProducerRecord(spec.deadLetterTopic, o.deadLetter);
-        letters.add(new PendingLetter(r, producer.client().send(r)));
+        letters.computeIfAbsent(source, tp -> new ArrayList<>())
+            .add(DeadLetterRecords.toProducerRecord(spec.deadLetterTopic, o.deadLetter));
         return;
       }
       if (upserts.size() >= spec.maxInFlight) {
@@ -171,11 +170,9 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
       while (!upserts.isEmpty()) {
         awaitOldestUpsert(deadline);
       }
-      for (PendingLetter l : letters) {
-        awaitLetter(l, deadline);
+      for (Map.Entry<TopicPartition, Long> next : nextOffsets.entrySet()) {
+        commit(next.getKey(), letters.getOrDefault(next.getKey(), List.of()), next.getValue(), deadline);
       }
-      letters.clear();
-      commitOffsets(deadline);
     }
 
     private long deadline() {
@@ -197,29 +194,22 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
       }
     }
 
-    private void awaitLetter(PendingLetter l, long deadline) throws InterruptedException {
-      Future<RecordMetadata> future = l.future;
+    /** The partition's dead letters and the group's offset past its records, in one transaction. */
+    private void commit(TopicPartition source, List<ProducerRecord<byte[], byte[]>> partitionLetters, long next,
+        long deadline) throws InterruptedException {
+      PartitionTransactions tx = transactions
+          .computeIfAbsent(source, tp -> SharedKafkaClients.transactions(spec.bootstrapServers, spec.consumerGroup, tp))
+          .client();
       for (int attempt = 1; ; attempt++) {
         try {
-          future.get();
-          deadLettered.inc();
+          tx.commit(partitionLetters, next);
+          deadLettered.inc(partitionLetters.size());
           return;
-        } catch (ExecutionException e) {
-          backoff("Dead letter to " + spec.deadLetterTopic, attempt, deadline, e.getCause());
-          future = producer.client().send(l.record);
-        }
-      }
-    }
-
-    private void commitOffsets(long deadline) throws InterruptedException {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-          GroupOffsets.commit(admin.client(), spec.consumerGroup, nextOffsets, Math.min(left, 30_000));
-          return;
-        } catch (ExecutionException | TimeoutException e) {
-          backoff("Offset commit for group " + spec.consumerGroup, attempt, deadline,
-              e instanceof ExecutionException ? e.getCause() : e);
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+          throw e;
+        } catch (KafkaException e) {
+          backoff("Transaction of " + partitionLetters.size() + " dead letters to " + spec.deadLetterTopic
+              + " and the offset of " + source + " for group " + spec.consumerGroup, attempt, deadline, e);
         }
       }
     }
@@ -245,7 +235,9 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
 
     @Teardown
     public void teardown() {
-      for (AutoCloseable c : new AutoCloseable[] {session, producer, admin}) {
+      List<AutoCloseable> leases = new ArrayList<>(transactions == null ? List.of() : transactions.values());
+      leases.add(session);
+      for (AutoCloseable c : leases) {
         if (c != null) {
           try {
             c.close();
@@ -262,16 +254,6 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
 
       PendingUpsert(BoundStatement statement, ResultSetFuture future) {
         this.statement = statement;
-        this.future = future;
-      }
-    }
-
-    private static final class PendingLetter {
-      final ProducerRecord<byte[], byte[]> record;
-      final Future<RecordMetadata> future;
-
-      PendingLetter(ProducerRecord<byte[], byte[]> record, Future<RecordMetadata> future) {
-        this.record = record;
         this.future = future;
       }
     }

@@ -6,6 +6,7 @@ import dev.userstream.schema.UserSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,19 +18,22 @@ import org.slf4j.LoggerFactory;
  * Fills a topic with sample users keyed by login.uuid, plus optionally one of each kind of poison
  * payload: {@code ProduceSampleUsers --bootstrap=127.0.0.1:19092 --topic=users.raw --count=1000
  * --seed=demo --poison=true}. The same seed produces the same users, so running it twice adds no
- * new profile downstream.
+ * new profile downstream. For a steady stream (the soak): {@code --ratePerSecond=1000} paces the
+ * users, and {@code --poisonEvery=1000} mixes in one small poison payload after every 1000th user
+ * (the payloads in turn); it ends with a line counting both.
  */
 public final class ProduceSampleUsers {
   private static final Logger LOG = LoggerFactory.getLogger(ProduceSampleUsers.class);
 
   private ProduceSampleUsers() {}
 
-  public static void main(String[] argv) {
+  public static void main(String[] argv) throws InterruptedException {
     Args args =
         new Args(argv,
             "ProduceSampleUsers --bootstrap=host:port --topic=NAME --count=N --seed=TEXT --poison=true|false"
-                + " --schemaRegistryUrl=URL (empty: do not register the users schema)",
-            "bootstrap", "topic", "count", "seed", "poison", "schemaRegistryUrl");
+                + " --schemaRegistryUrl=URL (empty: do not register the users schema)"
+                + " --ratePerSecond=N (0: as fast as possible) --poisonEvery=N (0: none)",
+            "bootstrap", "topic", "count", "seed", "poison", "schemaRegistryUrl", "ratePerSecond", "poisonEvery");
     String topic = args.get("topic", "users.raw");
     String registry = args.get("schemaRegistryUrl", "http://127.0.0.1:18085");
     if (!registry.isBlank()) {
@@ -41,6 +45,11 @@ public final class ProduceSampleUsers {
     long count = args.getLong("count", 1000);
     String seed = args.get("seed", "demo");
     boolean poison = Boolean.parseBoolean(args.get("poison", "false"));
+    long ratePerSecond = args.getLong("ratePerSecond", 0);
+    long poisonEvery = args.getLong("poisonEvery", 0);
+    // Small ones only: a steady stream of the 3 MiB blob would measure nothing but its size.
+    List<byte[]> mixedPoison = SampleUsers.poisonPayloads().stream().filter(b -> b.length <= 64 * 1024).toList();
+    long mixedPoisonSent = 0;
 
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap", "127.0.0.1:19092"));
@@ -54,8 +63,20 @@ public final class ProduceSampleUsers {
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       long started = System.nanoTime();
       for (long i = 0; i < count; i++) {
+        if (ratePerSecond > 0) {
+          long due = started + i * 1_000_000_000L / ratePerSecond;
+          long early = due - System.nanoTime();
+          if (early > 0) {
+            TimeUnit.NANOSECONDS.sleep(early);
+          }
+        }
         byte[] key = SampleUsers.uuid(seed, i).getBytes(StandardCharsets.UTF_8);
         producer.send(new ProducerRecord<>(topic, key, SampleUsers.userJson(seed, i)));
+        if (poisonEvery > 0 && (i + 1) % poisonEvery == 0) {
+          byte[] poisonKey = ("poison-" + seed + "-mixed-" + mixedPoisonSent).getBytes(StandardCharsets.UTF_8);
+          producer.send(new ProducerRecord<>(topic, poisonKey, mixedPoison.get((int) (mixedPoisonSent % mixedPoison.size()))));
+          mixedPoisonSent++;
+        }
         if ((i + 1) % 50_000 == 0) {
           LOG.info("Produced {} of {} users", i + 1, count);
         }
@@ -69,9 +90,9 @@ public final class ProduceSampleUsers {
       }
       producer.flush();
       double seconds = (System.nanoTime() - started) / 1e9;
+      long poisonSent = mixedPoisonSent + (poison ? SampleUsers.poisonPayloads().size() : 0);
       LOG.info("Produced {} users{} to {} in {} s", count,
-          poison ? " and " + SampleUsers.poisonPayloads().size() + " poison payloads" : "",
-          topic, String.format("%.1f", seconds));
+          poisonSent > 0 ? " and " + poisonSent + " poison payloads" : "", topic, String.format("%.1f", seconds));
     }
   }
 }

@@ -7,6 +7,7 @@ import com.datastax.driver.core.Session;
 import com.datastax.driver.core.SimpleStatement;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.RetryingReads;
+import dev.userstream.kafka.CommittedRecords;
 import dev.userstream.kafka.DeadLetterHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,15 +19,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Says what landed where: records in the input and dead-letter topics, the consumer group's lag,
@@ -37,6 +34,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * naming each threshold crossed. Output goes to standard output: this is a command-line report.
  */
 public final class Report {
+  /** How long reading the dead-letter topic may take. */
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
   /** How many of the newest dead letters the report shows. */
   private static final int LATEST = 5;
 
@@ -99,12 +98,13 @@ public final class Report {
       System.out.printf("%-34s %d%n", "records in " + input + ":", total(admin, input));
       System.out.printf("%-34s %d%n", "consumer lag of " + group + ":", lag);
       System.out.printf("%-34s %d%n", "rows in " + cassandra.keyspace + ".users:", rows);
-      System.out.printf("%-34s %d%n", "dead letters in " + dlq + ":", total(admin, dlq));
+      System.out.printf("%-34s %d%n", "dead letters in " + dlq + ":", CommittedRecords.count(bootstrap, dlq, 0, READ_TIMEOUT));
       for (String line : latestDeadLetters(bootstrap, dlq, LATEST)) {
         System.out.println("  " + line);
       }
       if (maxLag >= 0 || maxRecentDeadLetters >= 0) {
-        long recent = since(admin, dlq, System.currentTimeMillis() - Duration.ofMinutes(windowMinutes).toMillis());
+        long recent = CommittedRecords.count(bootstrap, dlq,
+            System.currentTimeMillis() - Duration.ofMinutes(windowMinutes).toMillis(), READ_TIMEOUT);
         System.out.printf("%-34s %d%n", "dead letters in the last " + windowMinutes + " min:", recent);
         List<String> crossed = new ArrayList<>();
         if (maxLag >= 0 && lag > maxLag) {
@@ -121,19 +121,6 @@ public final class Report {
         System.out.println("CHECK OK");
       }
     }
-  }
-
-  /** Records written to {@code topic} at or after {@code sinceMillis} (by record timestamp). */
-  static long since(Admin admin, String topic, long sinceMillis) throws ExecutionException, InterruptedException {
-    Map<TopicPartition, Long> ends = endOffsets(admin, topic);
-    Map<TopicPartition, OffsetSpec> at = new HashMap<>();
-    ends.keySet().forEach(tp -> at.put(tp, OffsetSpec.forTimestamp(sinceMillis)));
-    long count = 0;
-    for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : admin.listOffsets(at).all().get().entrySet()) {
-      long first = e.getValue().offset(); // -1: no record that recent
-      count += first < 0 ? 0 : ends.get(e.getKey()) - first;
-    }
-    return count;
   }
 
   private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
@@ -167,32 +154,13 @@ public final class Report {
     return lag;
   }
 
-  /** The newest {@code perPartition} letters overall, read from the tail of each partition. */
-  private static List<String> latestDeadLetters(String bootstrap, String topic, int perPartition) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
-      c.assign(partitions);
-      Map<TopicPartition, Long> ends = c.endOffsets(partitions);
-      long wanted = 0;
-      for (TopicPartition tp : partitions) {
-        long from = Math.max(0, ends.get(tp) - perPartition);
-        wanted += ends.get(tp) - from;
-        c.seek(tp, from);
-      }
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (read.size() < wanted && System.currentTimeMillis() < deadline) {
-        c.poll(Duration.ofMillis(500)).forEach(read::add);
-      }
-    }
+  /** The newest {@code count} letters overall, read (committed only) from the tail of each partition. */
+  private static List<String> latestDeadLetters(String bootstrap, String topic, int count) {
+    // Transaction markers take offsets too: read a few more offsets than letters wanted.
+    List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>(CommittedRecords.tail(bootstrap, topic, count * 3, READ_TIMEOUT));
     read.sort((a, b) -> Long.compare(b.timestamp(), a.timestamp()));
     return read.stream()
-        .limit(perPartition)
+        .limit(count)
         .map(r -> String.format("[%s] %s %s: %s", header(r, DeadLetterHeaders.FAILED_AT),
             header(r, DeadLetterHeaders.STAGE), header(r, DeadLetterHeaders.SOURCE),
             header(r, DeadLetterHeaders.ERROR_MESSAGE)))

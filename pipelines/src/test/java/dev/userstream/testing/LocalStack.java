@@ -5,6 +5,7 @@ import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.CassandraSchema;
+import dev.userstream.kafka.CommittedRecords;
 import dev.userstream.kafka.DeadLetterHeaders;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
@@ -178,28 +179,16 @@ public final class LocalStack implements AutoCloseable {
     return records(deadLetterTopic).stream().map(ReadLetter::new).collect(Collectors.toList());
   }
 
-  /** Every record now in {@code topic}, read from the beginning of each partition. */
-  public List<ConsumerRecord<byte[], byte[]>> records(String topic) throws Exception {
-    long expected = endOffsetSum(topic);
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+  /** Every committed record now in {@code topic}, read from the beginning of each partition. */
+  public List<ConsumerRecord<byte[], byte[]>> records(String topic) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> tps = c.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
-      c.assign(tps);
-      c.seekToBeginning(tps);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        c.poll(Duration.ofMillis(500)).forEach(out::add);
-      }
-    }
-    if (out.size() < expected) {
-      throw new AssertionError("read " + out.size() + " of " + expected + " records of " + topic + " within 30 s");
-    }
+    CommittedRecords.forEach(KAFKA, topic, 0, Duration.ofSeconds(60), out::add);
     return out;
+  }
+
+  /** Dead letters committed to the dead-letter topic (its end offsets count transaction markers too). */
+  public long deadLetterCount() {
+    return CommittedRecords.count(KAFKA, deadLetterTopic, 0, Duration.ofSeconds(60));
   }
 
   /**

@@ -44,6 +44,9 @@ final class KafkaProbe implements AutoCloseable {
   /** End offsets of every partition at the last sample, for the topic list and the tails. */
   private volatile Map<TopicPartition, Long> ends = Map.of();
   private volatile Map<TopicPartition, Long> starts = Map.of();
+  /** For {@link #countCommitted}: per partition, the offset counted up to; and the count. */
+  private final Map<TopicPartition, Long> countedTo = new HashMap<>();
+  private long counted;
 
   KafkaProbe(String bootstrap) {
     this.bootstrap = bootstrap;
@@ -55,6 +58,8 @@ final class KafkaProbe implements AutoCloseable {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // The streaming job writes dead letters in transactions: show only what was committed.
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
     consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
@@ -132,13 +137,57 @@ final class KafkaProbe implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Committed records of {@code topic} (one topic per probe), counted incrementally: each call
+   * reads only what was committed since the last (transaction markers and aborted records take
+   * offsets, so offsets cannot be subtracted). Starts over if the topic was recreated.
+   */
+  long countCommitted(String topic) {
+    List<TopicPartition> partitions = ends.keySet().stream().filter(tp -> tp.topic().equals(topic))
+        .collect(Collectors.toList());
+    Map<TopicPartition, Long> stable = consumer.endOffsets(partitions);
+    if (stable.entrySet().stream().anyMatch(e -> countedTo.getOrDefault(e.getKey(), 0L) > e.getValue())) {
+      countedTo.clear();
+      counted = 0;
+    }
+    Map<TopicPartition, Long> from = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      long start = Math.max(countedTo.getOrDefault(tp, 0L), starts.getOrDefault(tp, 0L));
+      if (start < stable.get(tp)) {
+        from.put(tp, start);
+      }
+    }
+    if (from.isEmpty()) {
+      return counted;
+    }
+    consumer.assign(from.keySet());
+    from.forEach(consumer::seek);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline && !done(stable, from.keySet())) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        if (r.offset() < stable.get(new TopicPartition(r.topic(), r.partition()))) {
+          counted++;
+        }
+      }
+    }
+    from.keySet().forEach(tp -> countedTo.put(tp, Math.min(consumer.position(tp), stable.get(tp))));
+    consumer.unsubscribe();
+    return counted;
+  }
+
+  private boolean done(Map<TopicPartition, Long> to, Collection<TopicPartition> partitions) {
+    return partitions.stream().allMatch(tp -> consumer.position(tp) >= to.get(tp));
+  }
+
   /** The last {@code perPartition} records of each partition of {@code topic} (at most 40 partitions). */
   List<ConsumerRecord<byte[], byte[]>> tail(String topic, int perPartition) {
     List<TopicPartition> partitions = ends.keySet().stream().filter(tp -> tp.topic().equals(topic))
         .sorted(Comparator.comparingInt(TopicPartition::partition)).limit(40).collect(Collectors.toList());
     Map<TopicPartition, Long> wanted = new HashMap<>();
+    // Read committed: up to the last stable offset, which an open transaction holds back.
+    Map<TopicPartition, Long> stable = consumer.endOffsets(partitions);
     for (TopicPartition tp : partitions) {
-      long end = ends.get(tp);
+      long end = stable.get(tp);
       long from = Math.max(starts.getOrDefault(tp, 0L), end - perPartition);
       if (from < end) {
         wanted.put(tp, end);
@@ -152,7 +201,7 @@ final class KafkaProbe implements AutoCloseable {
     wanted.keySet().forEach(tp ->
         consumer.seek(tp, Math.max(starts.getOrDefault(tp, 0L), wanted.get(tp) - perPartition)));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-    while (System.nanoTime() < deadline && !done(wanted)) {
+    while (System.nanoTime() < deadline && !done(wanted, wanted.keySet())) {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
         if (r.offset() < wanted.get(new TopicPartition(r.topic(), r.partition()))) {
           out.add(r);
@@ -161,10 +210,6 @@ final class KafkaProbe implements AutoCloseable {
     }
     consumer.unsubscribe();
     return out;
-  }
-
-  private boolean done(Map<TopicPartition, Long> wanted) {
-    return wanted.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
   }
 
   private Map<TopicPartition, Long> offsets(Collection<TopicPartition> partitions, OffsetSpec spec)

@@ -166,18 +166,9 @@ final class Sampler implements AutoCloseable {
   private ObjectNode sampleDeadLetters() {
     KafkaProbe probe = kafkaOrFail();
     ObjectNode out = JSON.createObjectNode().put("up", true).put("topic", settings.deadLetterTopic());
-    long count = 0;
-    ObjectNode kafkaSection = sections.get("kafka");
-    if (kafkaSection != null && kafkaSection.has("topics")) {
-      for (JsonNode t : kafkaSection.get("topics")) {
-        if (t.get("name").asText().equals(settings.deadLetterTopic())) {
-          count = t.get("records").asLong();
-        }
-      }
-    }
-    out.put("count", count);
     List<ConsumerRecord<byte[], byte[]>> tail;
     synchronized (probe) {
+      out.put("count", probe.countCommitted(settings.deadLetterTopic()));
       tail = probe.tail(settings.deadLetterTopic(), 10);
     }
     tail.sort(Comparator.comparingLong(ConsumerRecord<byte[], byte[]>::timestamp).reversed());

@@ -59,7 +59,7 @@ public class IngestToCassandraIT {
 
       Map<UUID, Map<String, Object>> rows = stack.rows();
       assertThat(rows.keySet().stream().map(UUID::toString).collect(Collectors.toSet()), equalTo(served.keySet()));
-      assertThat(stack.endOffsetSum(stack.deadLetterTopic), equalTo(0L));
+      assertThat(stack.deadLetterCount(), equalTo(0L));
       for (Map.Entry<String, JsonNode> e : served.entrySet()) {
         JsonNode user = e.getValue();
         Map<String, Object> row = rows.get(UUID.fromString(e.getKey()));
