@@ -7,7 +7,7 @@ STACK   := $(PYTHON) infra/stack.py
 AIRFLOW_VENV := airflow/.venv
 INFRA_VENV   := infra/.venv
 
-.PHONY: help build test unit-test it test-faults up down status demo clean bench airflow-venv airflow-test airflow-lock \
+.PHONY: help build test unit-test it test-faults soak up down status demo clean bench airflow-venv airflow-test airflow-lock \
   infra-venv infra-test infra-lock
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
 	@echo "make bench   throughput, latency and memory of the whole pipeline, against its ceilings (target/bench/)"
+	@echo "make soak    the streaming job under 1,000 users/s for 30 min with a Kafka and a Cassandra restart (target/soak/)"
 
 build:
 	$(MVN) install -DskipTests
@@ -40,6 +41,14 @@ test: unit-test airflow-test infra-test it
 # SIGKILLed; its table goes to runners/spark/target/reliability/faults.md (docs/RELIABILITY.md).
 test-faults: build
 	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/spark -Dit.test=FaultsIT
+
+# The soak (not in make test): SOAK_MINUTES (30) of SOAK_RATE (1000) users/s through the streaming
+# job, Kafka restarted a third of the way in, Cassandra stopped for 30 s at two thirds; prints a row
+# a minute (lag, dead letters, the job's RSS and GC time) and the losses; table in target/soak/soak.md.
+SOAK_MINUTES ?= 30
+SOAK_RATE ?= 1000
+soak: build infra-venv
+	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_RATE=$(SOAK_RATE) $(STACK) with -- $(INFRA_VENV)/bin/python infra/soak.py
 
 # The project's two virtualenvs, airflow/.venv (Airflow and the Beam provider) and infra/.venv
 # (infra/'s test tools), each installed from its pinned requirements.txt.
