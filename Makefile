@@ -44,7 +44,7 @@ test-faults: build
 
 # The soak (not in make test): SOAK_MINUTES (30) of SOAK_RATE (1000) users/s through the streaming
 # job, Kafka restarted a third of the way in, Cassandra stopped for 30 s at two thirds; prints a row
-# a minute (lag, dead letters, the job's RSS and GC time) and the losses; table in target/soak/soak.md.
+# a minute (lag, dead letters, the job's RSS, old generation and GC time) and the losses; table in target/soak/soak.md.
 SOAK_MINUTES ?= 30
 SOAK_RATE ?= 1000
 soak: build infra-venv

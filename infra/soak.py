@@ -86,13 +86,20 @@ class Kafka:
         return self.dead_letters
 
 
-def rss_and_gc(pid):
-    """The JVM's resident memory (MiB) and its total GC time so far (s)."""
+def memory(pid):
+    """The JVM's resident memory (MiB), its old generation's occupancy (MiB: what a leak grows; RSS
+    also grows while G1 sizes the young generation) and its total GC time so far (s)."""
     status = Path(f"/proc/{pid}/status").read_text()
     rss = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) // 1024
     out = subprocess.run(["jstat", "-gc", str(pid)], capture_output=True, text=True).stdout.split("\n")
-    gc = float(dict(zip(out[0].split(), out[1].split()))["GCT"]) if len(out) > 1 and out[1] else float("nan")
-    return rss, gc
+    gc = dict(zip(out[0].split(), out[1].split())) if len(out) > 1 and out[1] else {}
+    return rss, float(gc.get("OU", "nan")) / 1024, float(gc.get("GCT", "nan"))
+
+
+def live_set(pid):
+    """The old generation's occupancy (MiB) right after a full GC: what the job really holds."""
+    subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, check=True)
+    return memory(pid)[1]
 
 
 def restart(name, down_seconds=0):
@@ -131,11 +138,12 @@ def main():
                     f"--seed=soak-{run}", f"--ratePerSecond={rate}", f"--poisonEvery={poison_every}",
                     f"--schemaRegistryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", log=logs / f"soak-{run}-producer.log")
     kafka = Kafka(ep["USERSTREAM_KAFKA"], topic, dlq, group)
-    rows = ["| minute | records in | lag | dead letters | job RSS (MiB) | job GC (s, total) | event |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| minute | records in | lag | dead letters | job RSS (MiB) | old gen (MiB) | job GC (s, total) | event |",
+            "|---|---|---|---|---|---|---|---|"]
     started = time.monotonic()
     events = {max(1, minutes // 3): "kafka", max(2, 2 * minutes // 3): "cassandra"}
     minute = 0
+    live = {}
     try:
         while producer.poll() is None or minute == 0:
             if job.poll() is not None:
@@ -147,9 +155,12 @@ def main():
                 event = f"Kafka restarted ({restart('kafka'):.0f} s)"
             elif events.get(minute) == "cassandra":
                 event = f"Cassandra stopped 30 s ({restart('cassandra', 30):.0f} s down)"
-            rss, gc = rss_and_gc(job.pid)
+            if minute == min(5, minutes):
+                live["early"] = (minute, live_set(job.pid))
+                event = (event + "; " if event else "") + f"full GC: {live['early'][1]:,.0f} MiB live"
+            rss, old, gc = memory(job.pid)
             rows.append(f"| {minute} | {kafka.records_in():,} | {kafka.lag():,} | {kafka.count_dead_letters():,} | "
-                        f"{rss:,} | {gc:.1f} | {event} |")
+                        f"{rss:,} | {old:,.0f} | {gc:.1f} | {event} |")
             print(rows[-1], flush=True)
         if producer.returncode != 0:
             raise stack.StackError(f"the producer failed ({producer.returncode}); see soak-{run}-producer.log")
@@ -165,9 +176,10 @@ def main():
                 raise stack.StackError(
                     f"the drain stalled at lag {state[0]:,}, {state[1]:,} of {poison:,} dead letters")
             time.sleep(5)
-        rss, gc = rss_and_gc(job.pid)
-        rows.append(f"| {(time.monotonic() - started) / 60:.1f} | {kafka.records_in():,} | 0 | {poison:,} | {rss:,} | "
-                    f"{gc:.1f} | drained |")
+        live["end"] = ((time.monotonic() - started) / 60, live_set(job.pid))
+        rss, old, gc = memory(job.pid)
+        rows.append(f"| {live['end'][0]:.1f} | {kafka.records_in():,} | 0 | {poison:,} | {rss:,} | "
+                    f"{old:,.0f} | {gc:.1f} | drained; full GC: {live['end'][1]:,.0f} MiB live |")
         print(rows[-1], flush=True)
         report = tool("dev.userstream.tools.Report", f"--bootstrap={ep['USERSTREAM_KAFKA']}", f"--inputTopic={topic}",
                       f"--deadLetterTopic={dlq}", f"--group={group}", f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
@@ -183,7 +195,8 @@ def main():
     summary = (f"records in {users + poison:,} ({users:,} users, {poison:,} poison), stored {stored:,}, "
                f"dead-lettered {letters:,}, lost {users - stored + max(0, poison - letters):,}, duplicated "
                f"{max(0, letters - poison):,} dead letters (rows are keyed by user: none can repeat); "
-               f"the job stopped with exit status {exit_status}")
+               f"the job stopped with exit status {exit_status}; live heap after a full GC: "
+               + ", ".join(f"{mb:,.0f} MiB at minute {m:.0f}" for m, mb in live.values()))
     text = "\n".join([f"Soak {run}: {rate} users/s for {minutes} min", "", *rows, "", summary, ""])
     (OUT / "soak.md").write_text(text)
     print(summary)
