@@ -7,7 +7,6 @@ import com.datastax.driver.core.PreparedStatement;
 import com.datastax.driver.core.ResultSetFuture;
 import com.datastax.driver.core.Row;
 import com.datastax.driver.core.Session;
-import com.datastax.driver.core.SimpleStatement;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.RetryingReads;
+import dev.userstream.cassandra.RowCount;
 import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.ingest.IngestMetrics;
 import dev.userstream.ingest.IngestPipeline;
@@ -660,9 +660,7 @@ public final class Bench {
   }
 
   private static long count(Session session, String keyspace, long deadline) throws InterruptedException {
-    SimpleStatement count = new SimpleStatement("SELECT count(*) FROM " + keyspace + ".users");
-    count.setReadTimeoutMillis(60_000);
-    return RetryingReads.retry("row count", deadline, () -> session.execute(count).one().getLong(0));
+    return RowCount.of(session, keyspace, "users", deadline);
   }
 
   private static void execute(Connection db, String sql) throws Exception {

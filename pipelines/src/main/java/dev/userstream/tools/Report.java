@@ -4,9 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.datastax.driver.core.Cluster;
 import com.datastax.driver.core.Session;
-import com.datastax.driver.core.SimpleStatement;
 import dev.userstream.cassandra.CassandraEndpoint;
-import dev.userstream.cassandra.RetryingReads;
+import dev.userstream.cassandra.RowCount;
 import dev.userstream.kafka.CommittedRecords;
 import dev.userstream.kafka.DeadLetterHeaders;
 import java.time.Duration;
@@ -67,15 +66,11 @@ public final class Report {
         Cluster cluster = cassandra.withLoginFromEnvironment().clusterBuilder().build();
         Session session = cluster.connect()) {
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-      // Counting scans the table: give a loaded node time, and retry what fails transiently.
-      SimpleStatement count = new SimpleStatement("SELECT count(*) FROM " + cassandra.keyspace + ".users");
-      count.setReadTimeoutMillis(60_000);
       long rows;
       long lag;
       long lastPrint = 0;
       while (true) {
-        rows = RetryingReads.retry("Report: rows in " + cassandra.keyspace + ".users", deadline,
-            () -> session.execute(count).one().getLong(0));
+        rows = RowCount.of(session, cassandra.keyspace, "users", deadline);
         lag = lag(admin, input, group);
         if (expectRows < 0 || (rows >= expectRows && lag == 0)) {
           break;

@@ -1,0 +1,42 @@
+package dev.userstream.cassandra;
+
+import com.datastax.driver.core.PreparedStatement;
+import com.datastax.driver.core.Session;
+import java.math.BigInteger;
+
+/**
+ * Counts a table's rows in token ranges, each range a small query retried on its own
+ * ({@link RetryingReads}). One {@code SELECT count(*)} over the whole table is a single query that
+ * must scan every row within one read timeout: on the stack's one-node Cassandra it timed out and
+ * failed at 1.8 million rows (the soak), while 256 range counts took 15 s.
+ */
+public final class RowCount {
+  /** Ranges the Murmur3 token ring is cut into. */
+  static final int RANGES = 256;
+
+  private RowCount() {}
+
+  /** Rows of {@code keyspace.table} (partition key {@code id}); fails if a range keeps failing past the deadline. */
+  public static long of(Session session, String keyspace, String table, long deadlineNanos) throws InterruptedException {
+    PreparedStatement range = session.prepare(
+        "SELECT count(*) FROM " + keyspace + "." + table + " WHERE token(id) > ? AND token(id) <= ?");
+    long total = 0;
+    for (int i = 0; i < RANGES; i++) {
+      long low = bound(i);
+      long high = bound(i + 1);
+      total += RetryingReads.retry("row count of " + keyspace + "." + table, deadlineNanos,
+          () -> session.execute(range.bind(low, high)).one().getLong(0));
+    }
+    return total;
+  }
+
+  /** The i-th of RANGES + 1 bounds, from Long.MIN_VALUE (no token of Murmur3 is that one) to Long.MAX_VALUE. */
+  static long bound(int i) {
+    if (i == RANGES) {
+      return Long.MAX_VALUE;
+    }
+    BigInteger min = BigInteger.valueOf(Long.MIN_VALUE);
+    BigInteger span = BigInteger.valueOf(Long.MAX_VALUE).subtract(min);
+    return min.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(RANGES))).longValue();
+  }
+}
