@@ -72,10 +72,6 @@ final class StopAfterBatchInFlight extends JavaStreamingListener {
     }
   }
 
-  boolean isRequested() {
-    return requested;
-  }
-
   /**
    * Waits for the batch in flight (at most the bound given at construction), then stops the
    * streaming context at once. Returns false if no streaming context is active (the job has not
