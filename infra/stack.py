@@ -234,9 +234,9 @@ def port_open(port_number):
 
 def wait_ready(name, proc, log, marker, port_number, timeout):
     """Polls until `marker` is in the log since start and the port accepts connections."""
-    start_offset = log.stat().st_size if log.exists() else 0
-    # The launch banner was written before the server started; search from it.
-    text_from = max(0, start_offset - 4096)
+    # Search from this launch's banner (written before the server started), so a marker left by
+    # an earlier run of the same server in the same log never passes for this one's.
+    text_from = max(0, log.read_bytes().rfind(f" starting {name}\n".encode()))
     deadline = time.monotonic() + timeout
     last_report = time.monotonic()
     while time.monotonic() < deadline:

@@ -130,8 +130,10 @@ def free_port() -> int:
 
 
 def start_registry(kafka: str, topic: str, port: int, log: Path) -> subprocess.Popen:
+    # A fresh log per start: a line left by an earlier start must not pass for this one's.
+    assert not log.exists(), log
     proc = subprocess.Popen(["java", "-jar", str(REGISTRY_JAR), f"--port={port}", f"--bootstrap={kafka}",
-                             f"--topic={topic}"], stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+                             f"--topic={topic}"], stdout=open(log, "wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while "schema registry listening" not in log.read_text():
         assert proc.poll() is None, log.read_text()
@@ -149,7 +151,7 @@ def test_schemas_live_in_a_compacted_topic_and_survive_a_restart(kafka, tmp_path
     topic = f"_schemas_it_{uuid.uuid4().hex[:8]}"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    first = start_registry(kafka, topic, port, tmp_path / "registry.log")
+    first = start_registry(kafka, topic, port, tmp_path / "registry-first.log")
     try:
         client = SchemaRegistryClient({"url": url})
         users_id = client.register_schema("users.raw-value", json_schema(USERS_SCHEMA))
@@ -158,7 +160,7 @@ def test_schemas_live_in_a_compacted_topic_and_survive_a_restart(kafka, tmp_path
     finally:
         stop(first)
 
-    second = start_registry(kafka, topic, port, tmp_path / "registry.log")
+    second = start_registry(kafka, topic, port, tmp_path / "registry-second.log")
     try:
         client = SchemaRegistryClient({"url": url})
         assert sorted(client.get_subjects()) == ["other-value", "users.raw-value"]
