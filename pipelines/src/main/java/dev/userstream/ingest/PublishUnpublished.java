@@ -5,7 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -20,11 +20,13 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -51,7 +53,31 @@ public final class PublishUnpublished extends PTransform<PCollection<Void>, PCol
   private final int partitions;
 
   /** Where and how to publish: bootstrap servers, topic, how long a send may take before failing. */
-  record KafkaTarget(String bootstrapServers, String topic, Duration timeout) implements java.io.Serializable {}
+  record KafkaTarget(String bootstrapServers, String topic, Duration timeout) implements java.io.Serializable {
+    /** The producer's settings: idempotent, {@code acks=all}, every wait bounded by the timeout. */
+    Map<String, Object> producerConfig() {
+      int timeoutMs = (int) timeout.toMillis();
+      return Map.ofEntries(
+          Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+          Map.entry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()),
+          Map.entry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()),
+          Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+          Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
+          Map.entry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+          Map.entry(ProducerConfig.LINGER_MS_CONFIG, 20),
+          Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
+          Map.entry(ProducerConfig.CLIENT_ID_CONFIG, "userstream-ingest"),
+          // Bounded, so Kafka being down fails the run in this time instead of hanging it.
+          Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs),
+          Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, timeoutMs / 2)),
+          Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs));
+    }
+  }
+
+  /** Opens the producer from its settings: a KafkaProducer, or in unit tests Kafka's MockProducer. */
+  interface ProducerFactory extends SerializableFunction<Map<String, Object>, Producer<byte[], byte[]>> {}
+
+  static final ProducerFactory KAFKA_PRODUCER = KafkaProducer::new;
 
   private PublishUnpublished(PostgresEndpoint postgres, KafkaTarget kafka, int partitions) {
     this.postgres = postgres;
@@ -90,7 +116,7 @@ public final class PublishUnpublished extends PTransform<PCollection<Void>, PCol
                 .withCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
                 .withFetchSize(2000)
                 .withOutputParallelization(false))
-        .apply("SendToKafka", ParDo.of(new SendFn(kafka)))
+        .apply("SendToKafka", ParDo.of(new SendFn(kafka, KAFKA_PRODUCER)))
         .setCoder(ListCoder.of(StringUtf8Coder.of()))
         .apply(
             "MarkPublished",
@@ -117,31 +143,20 @@ public final class PublishUnpublished extends PTransform<PCollection<Void>, PCol
     static final int CHUNK = 2000;
 
     private final KafkaTarget kafka;
+    private final ProducerFactory producers;
     private final Counter published = Metrics.counter(IngestMetrics.NAMESPACE, IngestMetrics.PUBLISHED);
-    private transient KafkaProducer<byte[], byte[]> producer;
+    private transient Producer<byte[], byte[]> producer;
     private transient List<String> sent;
     private transient AtomicReference<Exception> failure;
 
-    SendFn(KafkaTarget kafka) {
+    SendFn(KafkaTarget kafka, ProducerFactory producers) {
       this.kafka = kafka;
+      this.producers = producers;
     }
 
     @Setup
     public void setup() {
-      Properties p = new Properties();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-      p.put(ProducerConfig.ACKS_CONFIG, "all");
-      p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-      p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-      p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-      p.put(ProducerConfig.CLIENT_ID_CONFIG, "userstream-ingest");
-      // Bounded, so Kafka being down fails the run in this time instead of hanging it.
-      int timeoutMs = (int) kafka.timeout().toMillis();
-      p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-      p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, timeoutMs / 2));
-      p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
-      producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+      producer = producers.apply(kafka.producerConfig());
     }
 
     @StartBundle

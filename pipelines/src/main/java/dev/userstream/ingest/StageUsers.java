@@ -12,6 +12,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -27,10 +28,12 @@ public final class StageUsers extends PTransform<PCollectionTuple, PCollection<V
   private static final long serialVersionUID = 1L;
 
   private final PostgresEndpoint postgres;
+  private final SerializableFunction<Void, DataSource> dataSource;
   private final int batchSize;
 
-  private StageUsers(PostgresEndpoint postgres, int batchSize) {
+  private StageUsers(PostgresEndpoint postgres, SerializableFunction<Void, DataSource> dataSource, int batchSize) {
     this.postgres = postgres;
+    this.dataSource = dataSource;
     this.batchSize = batchSize;
   }
 
@@ -39,7 +42,12 @@ public final class StageUsers extends PTransform<PCollectionTuple, PCollection<V
     if (batchSize < 1) {
       throw new IllegalArgumentException("stageBatchSize must be >= 1, was " + batchSize);
     }
-    return new StageUsers(postgres, batchSize);
+    return new StageUsers(postgres, postgres.dataSource(), batchSize);
+  }
+
+  /** Connects through another data source (a fake, in unit tests); the table stays the endpoint's. */
+  StageUsers withDataSourceProviderFn(SerializableFunction<Void, DataSource> dataSource) {
+    return new StageUsers(postgres, dataSource, batchSize);
   }
 
   @Override
@@ -50,7 +58,7 @@ public final class StageUsers extends PTransform<PCollectionTuple, PCollection<V
             .apply(
                 "InsertRawUsers",
                 JdbcIO.<StagedUser>write()
-                    .withDataSourceProviderFn(postgres.dataSource())
+                    .withDataSourceProviderFn(dataSource)
                     .withStatement(
                         "INSERT INTO " + postgres.table() + " (user_uuid, payload, seed, page, fetched_at)"
                             // The payload goes as bytes; the server decodes it (cheaper than Java).
@@ -68,7 +76,7 @@ public final class StageUsers extends PTransform<PCollectionTuple, PCollection<V
     return fetched
         .get(FetchPages.PAGES)
         .apply("AfterInsert", Wait.on(inserted))
-        .apply("CountStaged", ParDo.of(new CountStagedFn(postgres)));
+        .apply("CountStaged", ParDo.of(new CountStagedFn(postgres.table(), dataSource)));
   }
 
   /**
@@ -77,18 +85,20 @@ public final class StageUsers extends PTransform<PCollectionTuple, PCollection<V
    */
   static final class CountStagedFn extends DoFn<PageSummary, Void> {
     private static final long serialVersionUID = 1L;
-    private final PostgresEndpoint postgres;
+    private final String table;
+    private final SerializableFunction<Void, DataSource> dataSourceFn;
     private final Counter staged = Metrics.counter(IngestMetrics.NAMESPACE, IngestMetrics.STAGED);
     private final Counter alreadyStaged = Metrics.counter(IngestMetrics.NAMESPACE, IngestMetrics.ALREADY_STAGED);
     private transient DataSource dataSource;
 
-    CountStagedFn(PostgresEndpoint postgres) {
-      this.postgres = postgres;
+    CountStagedFn(String table, SerializableFunction<Void, DataSource> dataSourceFn) {
+      this.table = table;
+      this.dataSourceFn = dataSourceFn;
     }
 
     @Setup
     public void setup() {
-      dataSource = postgres.dataSource().apply(null);
+      dataSource = dataSourceFn.apply(null);
     }
 
     @ProcessElement
@@ -96,7 +106,7 @@ public final class StageUsers extends PTransform<PCollectionTuple, PCollection<V
       try (Connection c = dataSource.getConnection();
           PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT count(*) FROM " + postgres.table()
+                  "SELECT count(*) FROM " + table
                       + " WHERE published_at IS NULL AND fetched_at = ? AND seed = ? AND page = ?")) {
         ps.setObject(1, StagedUser.timestamp(page.fetchedAtMicros()), Types.TIMESTAMP_WITH_TIMEZONE);
         ps.setString(2, page.seed());

@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -46,20 +47,48 @@ public final class PartitionTransactions {
   /** Longer than a commit takes (the writes it guards are done before it begins). */
   static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * Opens the Kafka clients: {@link #KAFKA} the real ones; unit tests Kafka's own
+   * {@code MockProducer} and {@code MockConsumer}.
+   */
+  interface ClientFactory {
+    Producer<byte[], byte[]> producer(Map<String, Object> config);
+
+    Consumer<byte[], byte[]> consumer(Map<String, Object> config);
+  }
+
+  static final ClientFactory KAFKA = new ClientFactory() {
+    @Override
+    public Producer<byte[], byte[]> producer(Map<String, Object> config) {
+      return new KafkaProducer<>(config);
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> consumer(Map<String, Object> config) {
+      return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+  };
+
   private final String bootstrapServers;
   private final String group;
   private final TopicPartition source;
   private final String transactionalId;
-  private KafkaProducer<byte[], byte[]> producer;
+  private final ClientFactory clients;
+  private Producer<byte[], byte[]> producer;
   private long committedNext = -1;
   /** The last commitTransaction failed: it may or may not have gone through. */
   private boolean outcomeUnknown;
 
   PartitionTransactions(String bootstrapServers, String group, TopicPartition source) {
+    this(bootstrapServers, group, source, KAFKA);
+  }
+
+  PartitionTransactions(String bootstrapServers, String group, TopicPartition source, ClientFactory clients) {
     this.bootstrapServers = bootstrapServers;
     this.group = group;
     this.source = source;
     this.transactionalId = transactionalId(group, source);
+    this.clients = clients;
   }
 
   static String transactionalId(String group, TopicPartition source) {
@@ -78,7 +107,7 @@ public final class PartitionTransactions {
     }
     try {
       if (producer == null) {
-        producer = new KafkaProducer<>(config());
+        producer = clients.producer(producerConfig());
         producer.initTransactions();
       }
       if (outcomeUnknown) {
@@ -117,18 +146,18 @@ public final class PartitionTransactions {
 
   /** The group's committed offset of the partition, once no transaction holds it open; -1 if none. */
   private long groupOffset() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    Map<String, Object> config = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.GROUP_ID_CONFIG, group,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (Consumer<byte[], byte[]> c = clients.consumer(config)) {
       OffsetAndMetadata o = c.committed(Set.of(source), Duration.ofSeconds(30)).get(source);
       return o == null ? -1 : o.offset();
     }
   }
 
-  private Map<String, Object> config() {
+  Map<String, Object> producerConfig() {
     Map<String, Object> config = new HashMap<>(DeadLetterRecords.producerConfig(bootstrapServers));
     config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());

@@ -1,17 +1,8 @@
 package dev.userstream.stream;
 
-import com.datastax.driver.core.BoundStatement;
-import com.datastax.driver.core.PreparedStatement;
-import com.datastax.driver.core.ResultSetFuture;
-import com.datastax.driver.core.exceptions.DriverException;
 import dev.userstream.cassandra.CassandraEndpoint;
-import dev.userstream.cassandra.ProfileUpsert;
-import dev.userstream.cassandra.SharedCassandraSession;
-import dev.userstream.kafka.DeadLetterRecords;
-import dev.userstream.kafka.PartitionTransactions;
-import dev.userstream.kafka.SharedKafkaClients;
+import dev.userstream.model.DeadLetter;
 import dev.userstream.model.UserProfile;
-import dev.userstream.shared.SharedClients;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -27,7 +20,6 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -35,13 +27,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stores every outcome and only then commits its offset: profiles are upserted into Cassandra
- * ({@link ProfileUpsert}); once every upsert of the bundle is acknowledged, each input partition's
- * dead letters ({@link DeadLetterRecords}) and the consumer group's offset past its records commit
- * together in one Kafka transaction ({@link PartitionTransactions}). A job killed at any moment
- * (SIGKILL, a lost executor, a power cut) restarts from the last committed offsets and redoes at
- * most the bundles in flight: the upserts overwrite the same rows and the dead letters of an
- * uncommitted transaction are never seen by readers that read committed, so nothing is lost and
- * nothing is stored twice.
+ * ({@link dev.userstream.cassandra.ProfileUpsert}); once every upsert of the bundle is
+ * acknowledged, each input partition's dead letters and the consumer group's offset past its
+ * records commit together in one Kafka transaction ({@link dev.userstream.kafka.PartitionTransactions}).
+ * A job killed at any moment (SIGKILL, a lost executor, a power cut) restarts from the last
+ * committed offsets and redoes at most the bundles in flight: the upserts overwrite the same rows
+ * and the dead letters of an uncommitted transaction are never seen by readers that read
+ * committed, so nothing is lost and nothing is stored twice.
  *
  * <p>Why one step for both kinds, not a write per tagged output: an offset can be committed only
  * when every record before it is stored, whichever way it went. The Spark runner runs each of a
@@ -51,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code retrySeconds}, so a Cassandra or Kafka restart pauses the stream rather than failing it.
  * Past that the bundle fails, with nothing committed for it.
  *
+ * <p>The clients come from a {@link StoreClients.Factory}: {@link CassandraKafkaClients} with
+ * {@link #to}, fakes in the unit tests with {@link #through}.
+ *
  * <pre>{@code
  * outcomes.apply("StoreOutcomes", StoreOutcomes.to(cassandra, "users", "127.0.0.1:19092", "users.dlq", "userstream-stream"));
  * }</pre>
@@ -58,36 +53,34 @@ import org.slf4j.LoggerFactory;
 public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProfile>>, PDone> {
   private static final long serialVersionUID = 1L;
 
-  private final CassandraEndpoint cassandra;
-  private final String table;
-  private final String bootstrapServers;
-  private final String deadLetterTopic;
-  private final String consumerGroup;
+  private final StoreClients.Factory clients;
   private final int maxInFlight;
   private final long retrySeconds;
 
-  private StoreOutcomes(CassandraEndpoint cassandra, String table, String bootstrapServers,
-      String deadLetterTopic, String consumerGroup, int maxInFlight, long retrySeconds) {
-    this.cassandra = cassandra;
-    this.table = ProfileUpsert.requireTableName(table);
-    this.bootstrapServers = requireText("bootstrapServers", bootstrapServers);
-    this.deadLetterTopic = requireText("deadLetterTopic", deadLetterTopic);
-    this.consumerGroup = requireText("consumerGroup", consumerGroup);
+  private StoreOutcomes(StoreClients.Factory clients, int maxInFlight, long retrySeconds) {
+    this.clients = clients;
     this.maxInFlight = maxInFlight;
     this.retrySeconds = retrySeconds;
   }
 
+  /** Upserts into {@code cassandra}'s {@code table}; dead letters and offsets go to Kafka. */
   public static StoreOutcomes to(CassandraEndpoint cassandra, String table, String bootstrapServers,
       String deadLetterTopic, String consumerGroup) {
-    return new StoreOutcomes(cassandra, table, bootstrapServers, deadLetterTopic, consumerGroup, 256, 300);
+    return through(
+        new CassandraKafkaClients.Settings(cassandra, table, bootstrapServers, deadLetterTopic, consumerGroup));
   }
 
-  /** Bounds the unacknowledged Cassandra writes of one DoFn instance. */
+  /** Stores through other clients (fakes, in unit tests), in the same order and with the same retries. */
+  public static StoreOutcomes through(StoreClients.Factory clients) {
+    return new StoreOutcomes(clients, 256, 300);
+  }
+
+  /** Bounds the unacknowledged upserts of one DoFn instance. */
   public StoreOutcomes withMaxInFlight(int maxInFlight) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
     }
-    return new StoreOutcomes(cassandra, table, bootstrapServers, deadLetterTopic, consumerGroup, maxInFlight, retrySeconds);
+    return new StoreOutcomes(clients, maxInFlight, retrySeconds);
   }
 
   /** How long a failing write or commit is retried before the bundle fails. */
@@ -95,20 +88,13 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
     if (retrySeconds < 0) {
       throw new IllegalArgumentException("retrySeconds must not be negative, got " + retrySeconds);
     }
-    return new StoreOutcomes(cassandra, table, bootstrapServers, deadLetterTopic, consumerGroup, maxInFlight, retrySeconds);
+    return new StoreOutcomes(clients, maxInFlight, retrySeconds);
   }
 
   @Override
   public PDone expand(PCollection<Outcome<UserProfile>> outcomes) {
     outcomes.apply("WriteAndCommit", ParDo.of(new StoreFn(this)));
     return PDone.in(outcomes.getPipeline());
-  }
-
-  private static String requireText(String name, String value) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(name + " must be set");
-    }
-    return value;
   }
 
   private static final class StoreFn extends DoFn<Outcome<UserProfile>, Void> {
@@ -122,12 +108,9 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
     private final Counter written = Metrics.counter(StreamMetrics.NAMESPACE, StreamMetrics.WRITTEN);
     private final Counter deadLettered = Metrics.counter(StreamMetrics.NAMESPACE, StreamMetrics.DEAD_LETTERED);
 
-    private transient SharedCassandraSession.Lease session;
-    /** Leased on a partition's first record, returned at teardown. */
-    private transient Map<TopicPartition, SharedClients.Lease<PartitionTransactions>> transactions;
-    private transient PreparedStatement insert;
+    private transient StoreClients clients;
     private transient ArrayDeque<PendingUpsert> upserts;
-    private transient Map<TopicPartition, List<ProducerRecord<byte[], byte[]>>> letters;
+    private transient Map<TopicPartition, List<DeadLetter>> letters;
     private transient Map<TopicPartition, Long> nextOffsets;
 
     StoreFn(StoreOutcomes spec) {
@@ -136,9 +119,7 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
 
     @Setup
     public void setup() {
-      session = SharedCassandraSession.lease(spec.cassandra);
-      insert = session.prepare(ProfileUpsert.insertCql(spec.cassandra.keyspace, spec.table));
-      transactions = new HashMap<>();
+      clients = spec.clients.open();
     }
 
     @StartBundle
@@ -153,15 +134,13 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
       TopicPartition source = new TopicPartition(o.topic, o.partition);
       nextOffsets.merge(source, o.offset + 1, Math::max);
       if (o.isRejected()) {
-        letters.computeIfAbsent(source, tp -> new ArrayList<>())
-            .add(DeadLetterRecords.toProducerRecord(spec.deadLetterTopic, o.deadLetter));
+        letters.computeIfAbsent(source, tp -> new ArrayList<>()).add(o.deadLetter);
         return;
       }
       if (upserts.size() >= spec.maxInFlight) {
         awaitOldestUpsert(deadline());
       }
-      BoundStatement s = ProfileUpsert.bind(insert, o.value);
-      upserts.add(new PendingUpsert(s, session.session().executeAsync(s)));
+      upserts.add(new PendingUpsert(o.value, clients.upsert(o.value)));
     }
 
     @FinishBundle
@@ -181,35 +160,33 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
 
     private void awaitOldestUpsert(long deadline) throws InterruptedException {
       PendingUpsert p = upserts.poll();
-      ResultSetFuture future = p.future;
+      Future<?> future = p.future;
       for (int attempt = 1; ; attempt++) {
         try {
-          future.getUninterruptibly();
+          future.get();
           written.inc();
           return;
-        } catch (DriverException e) {
-          backoff("Cassandra upsert into " + spec.cassandra.keyspace + "." + spec.table, attempt, deadline, e);
-          future = session.session().executeAsync(p.statement);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause() == null ? e : e.getCause();
+          backoff("Upsert of profile " + p.profile.id + " into " + spec.clients.describe(), attempt, deadline, cause);
+          future = clients.upsert(p.profile);
         }
       }
     }
 
     /** The partition's dead letters and the group's offset past its records, in one transaction. */
-    private void commit(TopicPartition source, List<ProducerRecord<byte[], byte[]>> partitionLetters, long next,
-        long deadline) throws InterruptedException {
-      PartitionTransactions tx = transactions
-          .computeIfAbsent(source, tp -> SharedKafkaClients.transactions(spec.bootstrapServers, spec.consumerGroup, tp))
-          .client();
+    private void commit(TopicPartition source, List<DeadLetter> partitionLetters, long next, long deadline)
+        throws InterruptedException {
       for (int attempt = 1; ; attempt++) {
         try {
-          tx.commit(partitionLetters, next);
+          clients.commit(source, partitionLetters, next);
           deadLettered.inc(partitionLetters.size());
           return;
         } catch (org.apache.kafka.common.errors.InterruptException e) {
           throw e;
         } catch (KafkaException e) {
-          backoff("Transaction of " + partitionLetters.size() + " dead letters to " + spec.deadLetterTopic
-              + " and the offset of " + source + " for group " + spec.consumerGroup, attempt, deadline, e);
+          backoff("Transaction of " + partitionLetters.size() + " dead letters and the offset " + next + " of "
+              + source + " (" + spec.clients.describe() + ")", attempt, deadline, e);
         }
       }
     }
@@ -235,27 +212,11 @@ public final class StoreOutcomes extends PTransform<PCollection<Outcome<UserProf
 
     @Teardown
     public void teardown() {
-      List<AutoCloseable> leases = new ArrayList<>(transactions == null ? List.of() : transactions.values());
-      leases.add(session);
-      for (AutoCloseable c : leases) {
-        if (c != null) {
-          try {
-            c.close();
-          } catch (Exception e) {
-            LOG.warn("Releasing a shared client failed", e);
-          }
-        }
+      if (clients != null) {
+        clients.close();
       }
     }
 
-    private static final class PendingUpsert {
-      final BoundStatement statement;
-      final ResultSetFuture future;
-
-      PendingUpsert(BoundStatement statement, ResultSetFuture future) {
-        this.statement = statement;
-        this.future = future;
-      }
-    }
+    private record PendingUpsert(UserProfile profile, Future<?> future) {}
   }
 }
