@@ -8,7 +8,7 @@ AIRFLOW_VENV := airflow/.venv
 INFRA_VENV   := infra/.venv
 
 .PHONY: help build test unit-test it test-faults soak up down status demo clean bench airflow-venv airflow-test airflow-lock \
-  infra-venv infra-test infra-lock
+  infra-venv infra-test infra-lock prereqs prereqs-test
 
 help:
 	@echo "make build   compile and build the bundled jars (no tests)"
@@ -20,6 +20,13 @@ help:
 	@echo "make down    stop everything the stack started"
 	@echo "make bench   throughput, latency and memory of the whole pipeline, against its ceilings (target/bench/)"
 	@echo "make soak    the streaming job under 1,000 users/s for 30 min with a Kafka and a Cassandra restart (target/soak/)"
+
+# The machine's prerequisites (Java, Maven, Python; the Debian packages are installed when
+# missing): what the stack needs, and for make test also Compose and a headless browser.
+prereqs:
+	bash infra/prereqs.sh stack
+prereqs-test:
+	bash infra/prereqs.sh test
 
 build:
 	$(MVN) install -DskipTests
@@ -35,11 +42,11 @@ it: airflow-venv infra-venv
 	  && $(INFRA_VENV)/bin/pytest -q infra/tests -m stack --junitxml=infra/target/pytest-reports/TEST-infra-stack.xml \
 	  && $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m stack --junitxml=airflow/target/pytest-reports/TEST-airflow-runs.xml'
 
-test: unit-test airflow-test infra-test it
+test: prereqs-test unit-test airflow-test infra-test it
 
 # The fault-injection suite alone (make test runs it too): servers stopped and restarted, the job
 # SIGKILLed; its table goes to runners/spark/target/reliability/faults.md (docs/RELIABILITY.md).
-test-faults: build
+test-faults: prereqs build
 	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/spark -Dit.test=FaultsIT
 
 # The soak (not in make test): SOAK_MINUTES (30) of SOAK_RATE (1000) users/s through the streaming
@@ -47,7 +54,7 @@ test-faults: build
 # a minute (lag, dead letters, the job's RSS, old generation and GC time) and the losses; table in target/soak/soak.md.
 SOAK_MINUTES ?= 30
 SOAK_RATE ?= 1000
-soak: build infra-venv
+soak: prereqs build infra-venv
 	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_RATE=$(SOAK_RATE) $(STACK) with -- $(INFRA_VENV)/bin/python infra/soak.py
 
 # The project's two virtualenvs, airflow/.venv (Airflow and the Beam provider) and infra/.venv
@@ -78,7 +85,7 @@ airflow-lock infra-lock: %-lock:
 	  $*/.venv.lock/bin/pip freeze --exclude-editable; } > $*/requirements.txt
 	rm -rf $*/.venv.lock
 
-up: build airflow-venv
+up: prereqs build airflow-venv
 	$(STACK) up
 
 status:
@@ -87,7 +94,7 @@ status:
 down:
 	$(STACK) down
 
-demo: build airflow-venv
+demo: prereqs build airflow-venv
 	$(PYTHON) infra/demo.py
 
 clean: down
@@ -99,7 +106,7 @@ clean: down
 # BENCH_UPDATE_DOCS=true also rewrites docs/BENCHMARKS.md. Results in target/bench/.
 BENCH_ARGS ?=
 BENCH_UPDATE_DOCS ?= false
-bench: build
+bench: prereqs build
 	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -Xmx3g -Djava.awt.headless=true -Dspark.driver.host=127.0.0.1 \
 	  -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar \
 	  dev.userstream.bench.Bench --updateDocs=$(BENCH_UPDATE_DOCS) $(BENCH_ARGS)'

@@ -18,7 +18,7 @@ monitoring console, as separate processes on
 
 Server jars come from Maven Central through the poms in infra/servers/ (fetched once into the
 state directory). Readiness is checked (log lines and open ports, with deadlines), never slept for.
-Settings come from the environment; see ENV below and the README.
+Settings come from the environment; see ENV below and docs/STACK.md.
 """
 import base64
 import hashlib

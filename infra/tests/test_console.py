@@ -33,7 +33,7 @@ def browser():
     options.binary_location = "/usr/bin/chromium"
     for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1800"]:
         options.add_argument(arg)
-    assert Path("/usr/bin/chromedriver").exists(), "apt-get install chromium chromium-driver (.ci/run does)"
+    assert Path("/usr/bin/chromedriver").exists(), "apt-get install chromium chromium-driver (make test does)"
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     yield driver
     driver.quit()

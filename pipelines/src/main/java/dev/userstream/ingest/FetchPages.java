@@ -42,7 +42,7 @@ public final class FetchPages extends PTransform<PBegin, PCollectionTuple> {
       throw new IllegalArgumentException("need pages >= 1 and firstPage >= 1, got " + pages + " and " + firstPage);
     }
     if (resultsPerPage < 1 || resultsPerPage > 5000) {
-      // The API would silently answer 1 user (shared/randomuser-api.md); say so instead.
+      // The API would silently answer 1 user (docs/RANDOMUSER-API.md); say so instead.
       throw new IllegalArgumentException("resultsPerPage must be within 1..5000, was " + resultsPerPage);
     }
     long budget = settings.usersPerWindow();

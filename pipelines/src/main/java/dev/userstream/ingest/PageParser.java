@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * Splits a randomuser.me response into its users in one streaming pass: each user's JSON object is
  * cut out of the body byte for byte (nothing is re-serialized), and only {@code login.uuid} is read.
- * The API does not trust its own status codes (shared/randomuser-api.md), so the body is checked:
+ * The API does not trust its own status codes (docs/RANDOMUSER-API.md), so the body is checked:
  * {@code {"error": ...}}, anything that is not a JSON object with a {@code results} array, and
  * truncated JSON are retryable bad responses.
  */

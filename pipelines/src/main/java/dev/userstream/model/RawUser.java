@@ -3,7 +3,7 @@ package dev.userstream.model;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
- * One user as the randomuser.me API returns it (contract: {@code shared/randomuser-api.md}), bound
+ * One user as the randomuser.me API returns it (contract: {@code docs/RANDOMUSER-API.md}), bound
  * tolerantly: unknown fields are ignored, any block may be missing ({@code inc}/{@code exc}), and
  * scalars that arrive as numbers or strings (postcode, street number, coordinates) bind as text.
  *

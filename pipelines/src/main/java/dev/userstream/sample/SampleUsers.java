@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 
 /**
- * Users in the randomuser.me 1.4 format (see shared/randomuser-api.md), the same for the same seed
+ * Users in the randomuser.me 1.4 format (see docs/RANDOMUSER-API.md), the same for the same seed
  * and index, with the API's quirks: numeric or text postcodes by nationality, null {@code id.value},
  * string coordinates, "+9:30"-style offsets, non-ASCII names, and the secret login fields (which
  * the pipeline must drop).

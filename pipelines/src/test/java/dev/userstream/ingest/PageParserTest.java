@@ -22,7 +22,7 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * The page envelope and the contract's quirks (shared/randomuser-api.md), on pages served by the
+ * The page envelope and the contract's quirks (docs/RANDOMUSER-API.md), on pages served by the
  * emulator and on hand-made bodies for what the emulator never sends.
  */
 public class PageParserTest {

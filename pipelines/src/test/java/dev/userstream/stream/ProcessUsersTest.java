@@ -52,7 +52,7 @@ public class ProcessUsersTest {
 
   private static final long KAFKA_TIMESTAMP = 1_700_000_000_123L;
 
-  /** The user of shared/randomuser-api.md, verbatim but for the elided hashes. */
+  /** The user of docs/RANDOMUSER-API.md, verbatim but for the elided hashes. */
   static final String CONTRACT_USER =
       """
       {"gender":"female",

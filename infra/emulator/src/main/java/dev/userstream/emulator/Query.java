@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** A request's parameters, read the way the API reads them (shared/randomuser-api.md). */
+/** A request's parameters, read the way the API reads them (docs/RANDOMUSER-API.md). */
 final class Query {
   static final int MAX_RESULTS = 5000;
 

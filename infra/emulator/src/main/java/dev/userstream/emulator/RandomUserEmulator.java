@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A local randomuser.me API 1.4: {@code GET /api/} and {@code /api/1.4/} with results, page,
- * seed, nat, gender, inc, exc and noinfo (shared/randomuser-api.md). It can limit users per client
+ * seed, nat, gender, inc, exc and noinfo (docs/RANDOMUSER-API.md). It can limit users per client
  * and window as the real service does (see {@link #admit}) and can be told to fail on purpose, from tests in-process
  * ({@link #inject}) or over HTTP ({@code POST /__admin/faults?fault=SLOW&times=2[&page=3]}, {@code DELETE
  * /__admin/faults}).
