@@ -76,14 +76,9 @@ def port(name):
 
 
 # Spark and Beam on Java 17 (VERSIONS.md); the Spark master, worker and every driver need them.
-JAVA17_OPENS = [
-    f"--add-opens=java.base/{p}=ALL-UNNAMED"
-    for p in [
-        "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio",
-        "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref",
-        "sun.nio.ch", "sun.nio.cs", "sun.security.action", "sun.util.calendar",
-    ]
-] + ["-Djdk.reflect.useDirectMethodHandle=false"]
+# One copy, the argfile infra/java17.args, which pom.xml and docker-compose.yml use too.
+JAVA17_ARGFILE = REPO / "infra" / "java17.args"
+JAVA17_OPENS = [f"@{JAVA17_ARGFILE}"]
 
 # Cassandra 5.0's conf/jvm17-server.options, which its start script would add.
 CASSANDRA_JVM17 = [
@@ -755,9 +750,10 @@ def airflow_env():
         "AIRFLOW_VAR_USERSTREAM_API_URL": ep["USERSTREAM_API_URL"],
         "AIRFLOW_VAR_USERSTREAM_CHECKPOINT_DIR": str(STATE / "checkpoints"),
         # BeamRunJavaPipelineOperator runs plain `java -cp jar class`: the JVM flags Spark needs on
-        # Java 17, and loopback-only Spark, come through the environment.
-        "JAVA_TOOL_OPTIONS": " ".join([*JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1",
-                                       "-Dspark.driver.bindAddress=127.0.0.1"]),
+        # Java 17, and loopback-only Spark, come through the environment (JDK_JAVA_OPTIONS, which
+        # unlike JAVA_TOOL_OPTIONS reads @argfiles).
+        "JDK_JAVA_OPTIONS": " ".join([*JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1",
+                                      "-Dspark.driver.bindAddress=127.0.0.1"]),
         "SPARK_LOCAL_IP": HOST,
         "PATH": f"{Path(java()).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
