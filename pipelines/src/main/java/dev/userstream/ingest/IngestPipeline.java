@@ -3,6 +3,7 @@ package dev.userstream.ingest;
 import dev.userstream.ingest.PublishUnpublished.KafkaTarget;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
+import dev.userstream.shared.FailureMessages;
 import java.nio.file.Path;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
@@ -150,13 +151,10 @@ public final class IngestPipeline {
 
   /**
    * What a failed run says: the page and its last error, or the publishing failure, rather than the
-   * runner's wrapping of them; a refused option (thrown before the run) as it was worded; else the
-   * innermost message.
+   * runner's wrapping of them; a PostgreSQL failure with its reason; else what
+   * {@link FailureMessages#innermost} says (a refused option as it was worded).
    */
   public static String rootMessage(Throwable e) {
-    if (e instanceof IllegalArgumentException && e.getMessage() != null) {
-      return e.getMessage();
-    }
     Throwable t = e;
     SQLException database = null;
     while (!(t instanceof PageFetchException || t instanceof PublishException)
@@ -169,7 +167,7 @@ public final class IngestPipeline {
     }
     database = database == null && t instanceof SQLException ? (SQLException) t : database;
     if (database == null) {
-      return t.getMessage() == null ? t.toString() : t.getMessage();
+      return FailureMessages.innermost(e);
     }
     // A failed batch's own message quotes its whole statement, payloads included; the reason is
     // the next exception's, or the cause's. A database error alone ("FATAL: terminating

@@ -1,2 +1,5 @@
-/** Clients shared by every DoFn instance of a JVM, leased in {@code @Setup}, returned in {@code @Teardown}. */
+/**
+ * Clients shared by every DoFn instance of a JVM, leased in {@code @Setup} and returned in
+ * {@code @Teardown}; the messages a failed run ends with.
+ */
 package dev.userstream.shared;

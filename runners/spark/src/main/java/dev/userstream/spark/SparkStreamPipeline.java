@@ -1,5 +1,6 @@
 package dev.userstream.spark;
 
+import dev.userstream.shared.FailureMessages;
 import dev.userstream.stream.StreamPipeline;
 import dev.userstream.stream.StreamPipelineOptions;
 import java.time.Duration;
@@ -78,13 +79,13 @@ public final class SparkStreamPipeline {
           throw e;
         }
         LOG.info("The stop cut a micro-batch short ({}); its offsets were not committed, so the next run"
-            + " reads it again", rootMessage(e));
+            + " reads it again", FailureMessages.innermost(e));
       }
       LOG.info("Stopped cleanly");
       // Spark's non-daemon threads would keep the JVM up after the stop.
       System.exit(0);
     } catch (RuntimeException e) {
-      LOG.error("Streaming failed: {}", rootMessage(e));
+      LOG.error("Streaming failed: {}", FailureMessages.innermost(e));
       LOG.debug("Streaming failure", e);
       System.exit(1);
     }
@@ -99,22 +100,5 @@ public final class SparkStreamPipeline {
     } catch (Exception e) {
       LOG.warn("Stopping failed; what the micro-batch in flight did not commit is read again by the next run", e);
     }
-  }
-
-  /** The innermost message: Spark and Beam wrap the cause (an option, a server, a bundle) twice. */
-  static String rootMessage(Throwable e) {
-    if (e instanceof IllegalArgumentException && e.getMessage() != null) {
-      return e.getMessage();
-    }
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    if (t.getMessage() == null) {
-      return t.toString();
-    }
-    // Ours say what failed in full; others need their class to make sense ("UnknownHostException: x").
-    return t.getClass().getName().startsWith("dev.userstream.") ? t.getMessage()
-        : t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }
