@@ -839,10 +839,62 @@ def endpoints():
     }
 
 
+# What each service needs before it starts: its processes (a running one needs nothing), the ports
+# they listen on, and the built files, binaries and virtualenvs they run from.
+PREREQUISITES = {
+    "postgres": (["postgres"], ["USERSTREAM_POSTGRES_PORT"]),
+    "kafka": (["kafka"], ["USERSTREAM_KAFKA_PORT", "USERSTREAM_KAFKA_CONTROLLER_PORT"]),
+    "cassandra": (["cassandra"], ["USERSTREAM_CASSANDRA_PORT", "USERSTREAM_CASSANDRA_STORAGE_PORT",
+                                  "USERSTREAM_CASSANDRA_JMX_PORT"]),
+    "spark": (["spark-master", "spark-worker"], ["USERSTREAM_SPARK_MASTER_PORT", "USERSTREAM_SPARK_MASTER_UI_PORT",
+                                                 "USERSTREAM_SPARK_WORKER_PORT", "USERSTREAM_SPARK_WORKER_UI_PORT"]),
+    "emulator": (["emulator"], ["USERSTREAM_EMULATOR_PORT"]),
+    "registry": (["registry"], ["USERSTREAM_REGISTRY_PORT"]),
+    "airflow": ([f"airflow-{c}" for c in AIRFLOW_COMPONENTS], ["USERSTREAM_AIRFLOW_PORT"]),
+    "console": (["console"], ["USERSTREAM_CONSOLE_PORT"]),
+}
+
+
+def preflight(names):
+    """Every problem that would stop `up` part-way, found before anything starts: a missing build,
+    binary or virtualenv, or a port another process holds."""
+    problems = []
+
+    def need_file(path, how):
+        if not path.exists():
+            problems.append(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path} is missing: {how}")
+
+    for name in names:
+        processes, port_names = PREREQUISITES[name]
+        if all(running_pid(p) for p in processes):
+            continue
+        for port_name in port_names:
+            if port_open(port(port_name)) and not any(running_pid(p) for p in processes):
+                problems.append(f"port {port(port_name)} ({port_name}), needed by {name}, is in use by a "
+                                f"process this stack did not start; stop it or set {port_name}")
+        if name == "postgres":
+            try:
+                postgres_bin()
+            except StackError as e:
+                problems.append(str(e))
+            if not shutil.which("psql"):
+                problems.append("psql not found (apt-get install postgresql-client-15; make up does it)")
+        elif name == "cassandra":
+            need_file(REPO / "runners" / "direct" / "target" / "userstream-direct-bundled.jar",
+                      "build first (make build), it applies the schema and the login")
+        elif name in ("emulator", "registry", "console"):
+            need_file(INFRA / name / "target" / f"userstream-{name}-bundled.jar", "build first (make build)")
+        elif name == "airflow":
+            need_file(AIRFLOW_VENV / ".installed", "make airflow-venv")
+    if problems:
+        raise StackError("cannot start the stack; nothing was started:\n  - " + "\n  - ".join(problems))
+
+
 def up(names):
     for name in names or SERVICES:
         if name not in SERVICES:
             raise StackError(f"unknown service '{name}'; known: {', '.join(SERVICES)}")
+    preflight([name for name in SERVICES if not names or name in names])
     started = time.monotonic()
     for name in SERVICES:
         if not names or name in names:
