@@ -18,6 +18,7 @@ import dev.userstream.model.UserProfile;
 import dev.userstream.sample.SampleUsers;
 import dev.userstream.schema.PayloadSchema;
 import dev.userstream.schema.UserSchema;
+import dev.userstream.testing.Counters;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,10 +29,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -347,18 +344,6 @@ public class ProcessUsersTest {
     return out;
   }
 
-  private static long counter(PipelineResult result, String name) {
-    MetricQueryResults metrics =
-        result.metrics().queryMetrics(
-            MetricsFilter.builder()
-                .addNameFilter(MetricNameFilter.named(StreamMetrics.NAMESPACE, name))
-                .build());
-    long total = 0;
-    for (MetricResult<Long> c : metrics.getCounters()) {
-      total += c.getCommitted(); // the DirectRunner adds attempted values up asynchronously, after the run
-    }
-    return total;
-  }
 
   @Test
   public void secretsNeverReachTheProfile() {
@@ -385,5 +370,9 @@ public class ProcessUsersTest {
               org.hamcrest.Matchers.not(containsString("md5")),
               org.hamcrest.Matchers.not(containsString("sha"))));
     }
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    return Counters.committed(result, StreamMetrics.NAMESPACE, name);
   }
 }

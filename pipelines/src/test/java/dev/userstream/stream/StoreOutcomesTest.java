@@ -17,6 +17,7 @@ import dev.userstream.model.DeadLetter;
 import dev.userstream.model.SourceRecord;
 import dev.userstream.model.UserProfile;
 import dev.userstream.stream.Outcome.OutcomeCoder;
+import dev.userstream.testing.Counters;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,9 +28,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.junit.Rule;
@@ -211,11 +209,6 @@ public class StoreOutcomesTest {
   }
 
   private static long counter(PipelineResult result, String name) {
-    long total = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(StreamMetrics.NAMESPACE, name)).build()).getCounters()) {
-      total += c.getCommitted(); // the DirectRunner adds attempted values up asynchronously, after the run
-    }
-    return total;
+    return Counters.committed(result, StreamMetrics.NAMESPACE, name);
   }
 }
