@@ -77,8 +77,8 @@ def main():
     stack.say(f"staging.raw_users holds {staged} users, {unpublished} unpublished")
 
     stack.say("adding 10 malformed records to users.raw, to show dead-lettering")
-    tool("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={ep['USERSTREAM_KAFKA']}",
-         "--topic=users.raw", "--count=0", "--poison=true")
+    tool("dev.userstream.tools.ProduceSampleUsers", f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}",
+         "--outputTopic=users.raw", "--count=0", "--poison=true")
 
     log = stack.STATE / "logs" / "stream-job.log"
     checkpoint = stack.STATE / "checkpoints" / f"demo-{int(time.time())}"
@@ -92,9 +92,9 @@ def main():
     with open(log, "ab") as out:
         job = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=stack.STATE,
                                env=job_env())
-    report = ["dev.userstream.tools.Report", f"--bootstrap={ep['USERSTREAM_KAFKA']}",
+    report = ["dev.userstream.tools.Report", f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}",
               f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
-              f"--keyspace={stack.setting('USERSTREAM_KEYSPACE')}"]
+              f"--cassandraKeyspace={stack.setting('USERSTREAM_KEYSPACE')}"]
     try:
         # Every staged user is published, so Cassandra ends up with at least that many rows.
         tool(*report, f"--expectRows={staged}", "--timeoutSeconds=300", "--report=false")

@@ -121,7 +121,7 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     logs = stack.STATE / "logs"
     stack.create_topics([topic, dlq])
-    tool("dev.userstream.tools.ApplySchema", f"--hosts={ep['USERSTREAM_CASSANDRA']}", f"--keyspace={keyspace}",
+    tool("dev.userstream.tools.ApplySchema", f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}", f"--cassandraKeyspace={keyspace}",
          f"--replication={stack.setting('USERSTREAM_REPLICATION')}")
     stack.say(f"soak {run}: {users:,} users at {rate}/s for {minutes} min into {topic}; Kafka restarted at "
               f"{minutes / 3:.0f} min, Cassandra stopped 30 s at {2 * minutes / 3:.0f} min; "
@@ -134,7 +134,7 @@ def main():
                f"--cassandraKeyspace={keyspace}", f"--schemaRegistryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}",
                log=logs / f"soak-{run}-job.log")
     producer = java("-cp", str(SPARK_JAR), "dev.userstream.tools.ProduceSampleUsers",
-                    f"--bootstrap={ep['USERSTREAM_KAFKA']}", f"--topic={topic}", f"--count={users}",
+                    f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}", f"--outputTopic={topic}", f"--count={users}",
                     f"--seed=soak-{run}", f"--ratePerSecond={rate}", f"--poisonEvery={poison_every}",
                     f"--schemaRegistryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", log=logs / f"soak-{run}-producer.log")
     kafka = Kafka(ep["USERSTREAM_KAFKA"], topic, dlq, group)
@@ -181,9 +181,9 @@ def main():
         rows.append(f"| {live['end'][0]:.1f} | {kafka.records_in():,} | 0 | {poison:,} | {rss:,} | "
                     f"{old:,.0f} | {gc:.1f} | drained; full GC: {live['end'][1]:,.0f} MiB live |")
         print(rows[-1], flush=True)
-        report = tool("dev.userstream.tools.Report", f"--bootstrap={ep['USERSTREAM_KAFKA']}", f"--inputTopic={topic}",
-                      f"--deadLetterTopic={dlq}", f"--group={group}", f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
-                      f"--keyspace={keyspace}", f"--expectRows={users}", "--timeoutSeconds=600")
+        report = tool("dev.userstream.tools.Report", f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}", f"--inputTopic={topic}",
+                      f"--deadLetterTopic={dlq}", f"--consumerGroup={group}", f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
+                      f"--cassandraKeyspace={keyspace}", f"--expectRows={users}", "--timeoutSeconds=600")
         stored = int(re.search(r"rows in \S+:\s+(\d+)", report).group(1))
         letters = int(re.search(r"dead letters in \S+:\s+(\d+)", report).group(1))
     finally:

@@ -463,7 +463,7 @@ def secure_cassandra():
     """Password authentication with the project's own role; the default cassandra role is locked."""
     out = subprocess.run(
         [java(), "-cp", str(bundled_jar()), "dev.userstream.tools.SecureCassandra",
-         f"--hosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}"],
+         f"--cassandraHosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}"],
         capture_output=True, text=True, env={**os.environ, **cassandra_login_env()})
     if out.returncode != 0:
         raise StackError(f"setting up Cassandra's login failed:\n{out.stdout}\n{out.stderr}")
@@ -481,7 +481,7 @@ def apply_schema():
     keyspace = setting("USERSTREAM_KEYSPACE")
     out = subprocess.run(
         [java(), "-cp", str(bundled_jar()), "dev.userstream.tools.ApplySchema",
-         f"--hosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}", f"--keyspace={keyspace}",
+         f"--cassandraHosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}", f"--cassandraKeyspace={keyspace}",
          f"--replication={setting('USERSTREAM_REPLICATION')}"],
         capture_output=True, text=True, env={**os.environ, **cassandra_login_env()})
     if out.returncode != 0:

@@ -74,12 +74,12 @@ STREAM_OPTIONS = {
 # Runs the jar's Report tool; exit status 2 names each threshold crossed.
 HEALTH_COMMAND = (
     "java -cp {{ var.value.userstream_jar }} dev.userstream.tools.Report"
-    " --bootstrap=" + KAFKA
+    " --kafkaBootstrapServers=" + KAFKA
     + " --inputTopic=" + OUTPUT_TOPIC
     + " --deadLetterTopic=" + DEAD_LETTER_TOPIC
-    + " --group=" + CONSUMER_GROUP
+    + " --consumerGroup=" + CONSUMER_GROUP
     + " --cassandraHosts=" + CASSANDRA
-    + " --keyspace=" + CASSANDRA_KEYSPACE
+    + " --cassandraKeyspace=" + CASSANDRA_KEYSPACE
     + " --maxLag={{ var.value.get('userstream_max_consumer_lag', '100000') }}"
     " --maxRecentDeadLetters={{ var.value.get('userstream_max_recent_dead_letters', '100') }}"
     " --windowMinutes=60"

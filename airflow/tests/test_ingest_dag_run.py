@@ -50,14 +50,14 @@ def endpoint(conn_id: str) -> str:
 
 def dead_letters_in(topic: str, isolated: dict) -> int:
     """Committed dead letters, as Report counts them (the job writes them in transactions)."""
-    report = java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
+    report = java("dev.userstream.tools.Report", f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
                   f"--inputTopic={isolated['topic']}", f"--deadLetterTopic={topic}",
-                  f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--keyspace={isolated['keyspace']}")
+                  f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--cassandraKeyspace={isolated['keyspace']}")
     return int(re.search(rf"dead letters in {re.escape(topic)}:\s+(\d+)", report).group(1))
 
 
 def records_in(topic: str) -> int:
-    report = java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
+    report = java("dev.userstream.tools.Report", f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
                   f"--inputTopic={topic}", f"--cassandraHosts={endpoint('userstream_cassandra')}")
     return int(re.search(rf"records in {re.escape(topic)}:\s+(\d+)", report).group(1))
 
@@ -138,13 +138,14 @@ def test_a_run_lands_every_user_in_kafka_and_cassandra_and_a_rerun_adds_nothing(
     assert psql(f"SELECT DISTINCT seed FROM {isolated['table']}") == "userstream-20261124T100000"
 
     # Through the streaming job into Cassandra: userstream_stream, stopped the documented way.
-    java("dev.userstream.tools.ApplySchema", f"--hosts={endpoint('userstream_cassandra')}",
-         f"--keyspace={isolated['keyspace']}", "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
+    java("dev.userstream.tools.ApplySchema", f"--cassandraHosts={endpoint('userstream_cassandra')}",
+         f"--cassandraKeyspace={isolated['keyspace']}",
+         "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
     stream = start_stream_dag(isolated, tmp_path)
     try:
-        java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
-             f"--inputTopic={isolated['topic']}", f"--group={isolated['group']}",
-             f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--keyspace={isolated['keyspace']}",
+        java("dev.userstream.tools.Report", f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
+             f"--inputTopic={isolated['topic']}", f"--consumerGroup={isolated['group']}",
+             f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--cassandraKeyspace={isolated['keyspace']}",
              f"--expectRows={users}", "--timeoutSeconds=240", "--report=false")
     finally:
         stop_stream_job(tmp_path)
@@ -189,8 +190,8 @@ def health_dag():
 
 
 def test_the_health_check_fails_naming_each_threshold_crossed(isolated, monkeypatch, capfd):
-    java("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={endpoint('userstream_kafka')}",
-         f"--topic={isolated['topic']}", "--count=50", "--seed=health")
+    java("dev.userstream.tools.ProduceSampleUsers", f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
+         f"--outputTopic={isolated['topic']}", "--count=50", "--seed=health")
     # A group that never read the topic lags by all 50; the same topic stands in for dead letters
     # written in the last hour.
     monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_CONSUMER_GROUP", isolated["group"])
@@ -213,17 +214,19 @@ def test_the_health_check_fails_naming_each_threshold_crossed(isolated, monkeypa
 
 
 def test_the_stream_dag_runs_on_the_standalone_spark_cluster_and_dead_letters_poison(isolated, monkeypatch, tmp_path):
-    produced = java("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={endpoint('userstream_kafka')}",
-                    f"--topic={isolated['topic']}", "--count=300", "--seed=cluster", "--poison=true")
+    produced = java("dev.userstream.tools.ProduceSampleUsers",
+                    f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
+                    f"--outputTopic={isolated['topic']}", "--count=300", "--seed=cluster", "--poison=true")
     poison = int(re.search(r"and (\d+) poison payloads", produced).group(1))
-    java("dev.userstream.tools.ApplySchema", f"--hosts={endpoint('userstream_cassandra')}",
-         f"--keyspace={isolated['keyspace']}", "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
+    java("dev.userstream.tools.ApplySchema", f"--cassandraHosts={endpoint('userstream_cassandra')}",
+         f"--cassandraKeyspace={isolated['keyspace']}",
+         "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
     monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_SPARK_MASTER", os.environ["USERSTREAM_SPARK_MASTER"])
     stream = start_stream_dag(isolated, tmp_path)
     try:
-        java("dev.userstream.tools.Report", f"--bootstrap={endpoint('userstream_kafka')}",
-             f"--inputTopic={isolated['topic']}", f"--group={isolated['group']}",
-             f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--keyspace={isolated['keyspace']}",
+        java("dev.userstream.tools.Report", f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
+             f"--inputTopic={isolated['topic']}", f"--consumerGroup={isolated['group']}",
+             f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--cassandraKeyspace={isolated['keyspace']}",
              "--expectRows=300", "--timeoutSeconds=240", "--report=false")
     finally:
         stop_stream_job(tmp_path)

@@ -97,11 +97,11 @@ def test_the_page_lists_topics_and_shows_lag_rising_while_the_job_is_stopped_and
     stack = subprocess.run(["python3", str(REPO / "infra" / "stack.py"), "topics", names["topic"], names["dlq"]],
                            capture_output=True, text=True)
     assert stack.returncode == 0, stack.stdout + stack.stderr
-    java("dev.userstream.tools.ApplySchema", f"--hosts={CASSANDRA}", f"--keyspace={names['keyspace']}",
+    java("dev.userstream.tools.ApplySchema", f"--cassandraHosts={CASSANDRA}", f"--cassandraKeyspace={names['keyspace']}",
          "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
 
     def produce(count: int, seed: str):
-        java("dev.userstream.tools.ProduceSampleUsers", f"--bootstrap={kafka}", f"--topic={names['topic']}",
+        java("dev.userstream.tools.ProduceSampleUsers", f"--kafkaBootstrapServers={kafka}", f"--outputTopic={names['topic']}",
              f"--count={count}", f"--seed={seed}")
 
     produce(300, f"{run}-0")

@@ -1,6 +1,7 @@
 package dev.userstream.ingest;
 
 import dev.userstream.ingest.PublishUnpublished.KafkaTarget;
+import dev.userstream.options.CommandLine;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
 import dev.userstream.shared.FailureMessages;
@@ -16,7 +17,6 @@ import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.slf4j.Logger;
@@ -46,7 +46,7 @@ public final class IngestPipeline {
     try {
       // Inside the try: an unknown or malformed option is reported like any other failure.
       IngestPipelineOptions options =
-          PipelineOptionsFactory.fromArgs(args).withValidation().as(IngestPipelineOptions.class);
+          CommandLine.parse(args, IngestPipelineOptions.class);
       PipelineResult result = run(Pipeline.create(options), options);
       result.waitUntilFinish();
       Map<String, Long> counts = counters(result);

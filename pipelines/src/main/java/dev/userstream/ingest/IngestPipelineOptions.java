@@ -1,15 +1,16 @@
 package dev.userstream.ingest;
 
+import dev.userstream.options.KafkaOptions;
+import dev.userstream.options.PostgresOptions;
+import dev.userstream.options.SchemaRegistryOptions;
 import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * Options of {@link IngestPipeline}. The API defaults to the real randomuser.me; the PostgreSQL and
  * Kafka defaults reach the local stack started by infra/stack.py.
  */
-public interface IngestPipelineOptions extends PipelineOptions {
+public interface IngestPipelineOptions extends KafkaOptions, PostgresOptions, SchemaRegistryOptions {
   @Description("randomuser.me API URL; the local emulator is http://127.0.0.1:18500/api/")
   @Default.String("https://randomuser.me/api/")
   String getApiUrl();
@@ -97,42 +98,11 @@ public interface IngestPipelineOptions extends PipelineOptions {
 
   void setRequestTimeoutMillis(long value);
 
-  @Description("PostgreSQL JDBC URL (reWriteBatchedInserts=true is added when missing)")
-  @Default.String("jdbc:postgresql://127.0.0.1:15432/userstream")
-  String getPostgresUrl();
-
-  void setPostgresUrl(String value);
-
-  @Description("PostgreSQL user")
-  @Default.String("userstream")
-  String getPostgresUser();
-
-  void setPostgresUser(String value);
-
-  @Description("File holding the PostgreSQL password; default $USERSTREAM_POSTGRES_PASSWORD_FILE,"
-      + " else .userstream/secrets/postgres.password (written by the local stack)")
-  @Default.InstanceFactory(PasswordFileFactory.class)
-  String getPostgresPasswordFile();
-
-  void setPostgresPasswordFile(String value);
-
-  @Description("Staging table (infra/postgres/schema.sql creates staging.raw_users)")
-  @Default.String("staging.raw_users")
-  String getStagingTable();
-
-  void setStagingTable(String value);
-
   @Description("Rows per JDBC batch when staging")
   @Default.Integer(1000)
   int getStageBatchSize();
 
   void setStageBatchSize(int value);
-
-  @Description("Kafka bootstrap servers, host:port[,host:port]")
-  @Default.String("127.0.0.1:19092")
-  String getKafkaBootstrapServers();
-
-  void setKafkaBootstrapServers(String value);
 
   @Description("Topic the staged users are published to, keyed by login.uuid")
   @Default.String("users.raw")
@@ -151,20 +121,4 @@ public interface IngestPipelineOptions extends PipelineOptions {
   int getPublishTimeoutSeconds();
 
   void setPublishTimeoutSeconds(int value);
-
-  /** The environment's password file, as infra/stack.py env exports it, or the stack's default. */
-  class PasswordFileFactory implements DefaultValueFactory<String> {
-    @Override
-    public String create(PipelineOptions options) {
-      String fromEnv = System.getenv("USERSTREAM_POSTGRES_PASSWORD_FILE");
-      return fromEnv == null || fromEnv.isBlank() ? ".userstream/secrets/postgres.password" : fromEnv;
-    }
-  }
-
-  @Description("Confluent-compatible schema registry: the users schema (infra/schemas/users.raw-value.json) is"
-      + " registered for <outputTopic>-value before anything is published. Empty: no registration")
-  @Default.String("http://127.0.0.1:18085")
-  String getSchemaRegistryUrl();
-
-  void setSchemaRegistryUrl(String value);
 }

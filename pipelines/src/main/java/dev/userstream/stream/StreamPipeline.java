@@ -1,14 +1,14 @@
 package dev.userstream.stream;
 
-import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.kafka.ReadRawUsers;
+import dev.userstream.options.CassandraOptions;
+import dev.userstream.options.CommandLine;
 import dev.userstream.schema.PayloadSchema;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.ExperimentalOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +32,7 @@ public final class StreamPipeline {
 
   public static void main(String[] args) {
     StreamPipelineOptions options =
-        PipelineOptionsFactory.fromArgs(args).withValidation().as(StreamPipelineOptions.class);
+        CommandLine.parse(args, StreamPipelineOptions.class);
     run(Pipeline.create(options), options).waitUntilFinish();
   }
 
@@ -85,11 +85,7 @@ public final class StreamPipeline {
         .apply(
             "StoreOutcomes",
             StoreOutcomes.to(
-                    new CassandraEndpoint(
-                            options.getCassandraHosts(),
-                            options.getCassandraKeyspace(),
-                            options.getCassandraConsistency())
-                        .withLogin(options.getCassandraUser(), options.getCassandraPasswordFile()),
+                    CassandraOptions.endpoint(options),
                     options.getCassandraTable(),
                     options.getKafkaBootstrapServers(),
                     options.getDeadLetterTopic(),

@@ -1,5 +1,8 @@
 package dev.userstream.tools;
 
+import dev.userstream.options.CommandLine;
+import dev.userstream.options.KafkaOptions;
+import dev.userstream.options.SchemaRegistryOptions;
 import dev.userstream.sample.SampleUsers;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
@@ -7,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -16,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fills a topic with sample users keyed by login.uuid, plus optionally one of each kind of poison
- * payload: {@code ProduceSampleUsers --bootstrap=127.0.0.1:19092 --topic=users.raw --count=1000
- * --seed=demo --poison=true}. The same seed produces the same users, so running it twice adds no
+ * payload: {@code ProduceSampleUsers --kafkaBootstrapServers=127.0.0.1:19092 --outputTopic=users.raw
+ * --count=1000 --seed=demo --poison=true} ({@code --help} lists the options). The same seed produces the same users, so running it twice adds no
  * new profile downstream. For a steady stream (the soak): {@code --ratePerSecond=1000} paces the
  * users, and {@code --poisonEvery=1000} mixes in one small poison payload after every 1000th user
  * (the payloads in turn); it ends with a line counting both.
@@ -27,32 +32,67 @@ public final class ProduceSampleUsers {
 
   private ProduceSampleUsers() {}
 
-  public static void main(String[] argv) throws InterruptedException {
-    Args args =
-        new Args(argv,
-            "ProduceSampleUsers --bootstrap=host:port --topic=NAME --count=N --seed=TEXT --poison=true|false"
-                + " --schemaRegistryUrl=URL (empty: do not register the users schema)"
-                + " --ratePerSecond=N (0: as fast as possible) --poisonEvery=N (0: none)",
-            "bootstrap", "topic", "count", "seed", "poison", "schemaRegistryUrl", "ratePerSecond", "poisonEvery");
-    String topic = args.get("topic", "users.raw");
-    String registry = args.get("schemaRegistryUrl", "http://127.0.0.1:18085");
+  /** ProduceSampleUsers' options. */
+  public interface Options extends KafkaOptions, SchemaRegistryOptions {
+    @Description("Topic the users go to, keyed by login.uuid (the streaming job's --inputTopic); the users schema"
+        + " is registered for <outputTopic>-value first, as a Confluent serializer would")
+    @Default.String("users.raw")
+    String getOutputTopic();
+
+    void setOutputTopic(String value);
+
+    @Description("How many users")
+    @Default.Long(1000)
+    long getCount();
+
+    void setCount(long value);
+
+    @Description("The same seed gives the same users")
+    @Default.String("demo")
+    String getSeed();
+
+    void setSeed(String value);
+
+    @Description("Also send one of each kind of poison payload, after the users")
+    @Default.Boolean(false)
+    boolean getPoison();
+
+    void setPoison(boolean value);
+
+    @Description("Pace the users to this many a second; 0: as fast as possible")
+    @Default.Long(0)
+    long getRatePerSecond();
+
+    void setRatePerSecond(long value);
+
+    @Description("Mix in one small poison payload after every N-th user (the payloads in turn); 0: none")
+    @Default.Long(0)
+    long getPoisonEvery();
+
+    void setPoisonEvery(long value);
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    Options options = CommandLine.parse(args, Options.class);
+    String topic = options.getOutputTopic();
+    String registry = options.getSchemaRegistryUrl();
     if (!registry.isBlank()) {
       // As a Confluent serializer would: the streaming job validates against the registered schema.
       SchemaRegistryClient.RegisteredSchema schema =
           new SchemaRegistryClient(registry).register(UserSchema.subjectOf(topic), UserSchema.text());
       LOG.info("Users schema: {} v{} (id {}) at {}", schema.subject(), schema.version(), schema.id(), registry);
     }
-    long count = args.getLong("count", 1000);
-    String seed = args.get("seed", "demo");
-    boolean poison = Boolean.parseBoolean(args.get("poison", "false"));
-    long ratePerSecond = args.getLong("ratePerSecond", 0);
-    long poisonEvery = args.getLong("poisonEvery", 0);
+    long count = options.getCount();
+    String seed = options.getSeed();
+    boolean poison = options.getPoison();
+    long ratePerSecond = options.getRatePerSecond();
+    long poisonEvery = options.getPoisonEvery();
     // Small ones only: a steady stream of the 3 MiB blob would measure nothing but its size.
     List<byte[]> mixedPoison = SampleUsers.poisonPayloads().stream().filter(b -> b.length <= 64 * 1024).toList();
     long mixedPoisonSent = 0;
 
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap", "127.0.0.1:19092"));
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.getKafkaBootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);

@@ -8,6 +8,9 @@ import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.RowCount;
 import dev.userstream.kafka.CommittedRecords;
 import dev.userstream.kafka.DeadLetterHeaders;
+import dev.userstream.options.CassandraOptions;
+import dev.userstream.options.CommandLine;
+import dev.userstream.options.KafkaOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +19,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -26,7 +31,8 @@ import org.apache.kafka.common.header.Header;
 
 /**
  * Says what landed where: records in the input and dead-letter topics, the consumer group's lag,
- * rows in Cassandra, and the latest dead-letter reasons. With {@code --expectRows=N} it first waits
+ * rows in Cassandra, and the latest dead-letter reasons ({@code --help} lists the options). With
+ * {@code --expectRows=N} it first waits
  * (up to {@code --timeoutSeconds}) until Cassandra holds N rows and the lag is 0, and exits 1 if
  * that does not happen. With {@code --maxLag=N} and/or {@code --maxRecentDeadLetters=N} (dead
  * letters written in the last {@code --windowMinutes}, default 60) it is a health check: it exits 2
@@ -40,37 +46,91 @@ public final class Report {
 
   private Report() {}
 
-  public static void main(String[] argv) throws Exception {
-    Args args =
-        new Args(argv,
-            "Report --bootstrap=host:port --inputTopic=T --deadLetterTopic=T --group=G"
-                + " --cassandraHosts=host:port --keyspace=K [--expectRows=N --timeoutSeconds=S]",
-            "bootstrap", "inputTopic", "deadLetterTopic", "group", "cassandraHosts", "keyspace",
-            "expectRows", "timeoutSeconds", "report", "maxLag", "maxRecentDeadLetters", "windowMinutes");
-    String bootstrap = args.get("bootstrap", "127.0.0.1:19092");
-    String input = args.get("inputTopic", "users.raw");
-    String dlq = args.get("deadLetterTopic", "users.dlq");
-    String group = args.get("group", "userstream-stream");
-    CassandraEndpoint cassandra =
-        new CassandraEndpoint(args.get("cassandraHosts", "127.0.0.1:19042"), args.get("keyspace", "userstream"), "ONE");
-    long expectRows = args.getLong("expectRows", -1);
-    long timeoutSeconds = args.getLong("timeoutSeconds", 300);
-    boolean report = Boolean.parseBoolean(args.get("report", "true"));
-    long maxLag = args.getLong("maxLag", -1);
-    long maxRecentDeadLetters = args.getLong("maxRecentDeadLetters", -1);
-    long windowMinutes = args.getLong("windowMinutes", 60);
+  /** Report's options: where to look, and what to wait for or check. */
+  public interface Options extends KafkaOptions, CassandraOptions {
+    @Description("Topic of raw users")
+    @Default.String("users.raw")
+    String getInputTopic();
+
+    void setInputTopic(String value);
+
+    @Description("Dead-letter topic")
+    @Default.String("users.dlq")
+    String getDeadLetterTopic();
+
+    void setDeadLetterTopic(String value);
+
+    @Description("The streaming job's consumer group, whose lag is reported")
+    @Default.String("userstream-stream")
+    String getConsumerGroup();
+
+    void setConsumerGroup(String value);
+
+    @Description("Wait until Cassandra holds this many rows and the lag is 0 (exit 1 if not within --timeoutSeconds);"
+        + " -1: do not wait")
+    @Default.Long(-1)
+    long getExpectRows();
+
+    void setExpectRows(long value);
+
+    @Description("How long --expectRows waits, and how long counting may take")
+    @Default.Long(300)
+    long getTimeoutSeconds();
+
+    void setTimeoutSeconds(long value);
+
+    @Description("Print the full report; false: one line of rows and lag")
+    @Default.Boolean(true)
+    boolean getReport();
+
+    void setReport(boolean value);
+
+    @Description("Health check: exit 2 when the consumer lag is above this; -1: no check")
+    @Default.Long(-1)
+    long getMaxLag();
+
+    void setMaxLag(long value);
+
+    @Description("Health check: exit 2 when more dead letters than this were written in the last --windowMinutes;"
+        + " -1: no check")
+    @Default.Long(-1)
+    long getMaxRecentDeadLetters();
+
+    void setMaxRecentDeadLetters(long value);
+
+    @Description("The window of --maxRecentDeadLetters, in minutes")
+    @Default.Long(60)
+    long getWindowMinutes();
+
+    void setWindowMinutes(long value);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options = CommandLine.parse(args, Options.class);
+    String bootstrap = options.getKafkaBootstrapServers();
+    String input = options.getInputTopic();
+    String dlq = options.getDeadLetterTopic();
+    String group = options.getConsumerGroup();
+    CassandraEndpoint cassandra = CassandraOptions.endpoint(options);
+    String table = options.getCassandraTable();
+    long expectRows = options.getExpectRows();
+    long timeoutSeconds = options.getTimeoutSeconds();
+    boolean report = options.getReport();
+    long maxLag = options.getMaxLag();
+    long maxRecentDeadLetters = options.getMaxRecentDeadLetters();
+    long windowMinutes = options.getWindowMinutes();
 
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p);
-        Cluster cluster = cassandra.withLoginFromEnvironment().clusterBuilder().build();
+        Cluster cluster = cassandra.clusterBuilder().build();
         Session session = cluster.connect()) {
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       long rows;
       long lag;
       long lastPrint = 0;
       while (true) {
-        rows = RowCount.of(session, cassandra.keyspace, "users", deadline);
+        rows = RowCount.of(session, cassandra.keyspace, table, deadline);
         lag = lag(admin, input, group);
         if (expectRows < 0 || (rows >= expectRows && lag == 0)) {
           break;
@@ -92,7 +152,7 @@ public final class Report {
       }
       System.out.printf("%-34s %d%n", "records in " + input + ":", total(admin, input));
       System.out.printf("%-34s %d%n", "consumer lag of " + group + ":", lag);
-      System.out.printf("%-34s %d%n", "rows in " + cassandra.keyspace + ".users:", rows);
+      System.out.printf("%-34s %d%n", "rows in " + cassandra.keyspace + "." + table + ":", rows);
       System.out.printf("%-34s %d%n", "dead letters in " + dlq + ":", CommittedRecords.count(bootstrap, dlq, 0, READ_TIMEOUT));
       for (String line : latestDeadLetters(bootstrap, dlq, LATEST)) {
         System.out.println("  " + line);

@@ -5,6 +5,8 @@ import com.datastax.driver.core.Session;
 import com.datastax.driver.core.exceptions.AuthenticationException;
 import com.datastax.driver.core.exceptions.NoHostAvailableException;
 import dev.userstream.cassandra.CassandraEndpoint;
+import dev.userstream.options.CassandraOptions;
+import dev.userstream.options.CommandLine;
 import java.security.SecureRandom;
 import java.util.Base64;
 import org.slf4j.Logger;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * random password nobody keeps and takes its login away. Run by {@code infra/stack.py up} after
  * every start; a cluster already set up is left as it is.
  *
- * <p>{@code java -cp <bundled jar> dev.userstream.tools.SecureCassandra --hosts=127.0.0.1:19042}
+ * <p>{@code java -cp <bundled jar> dev.userstream.tools.SecureCassandra --cassandraHosts=127.0.0.1:19042
+ * --cassandraPasswordFile=FILE}
  */
 public final class SecureCassandra {
   private static final Logger LOG = LoggerFactory.getLogger(SecureCassandra.class);
@@ -26,12 +29,14 @@ public final class SecureCassandra {
 
   private SecureCassandra() {}
 
-  public static void main(String[] argv) throws InterruptedException {
-    Args args = new Args(argv, "SecureCassandra --hosts=host:port[,...]", "hosts");
-    CassandraEndpoint project =
-        new CassandraEndpoint(args.get("hosts", "127.0.0.1:19042"), "system", "ONE").withLoginFromEnvironment();
+  public static void main(String[] args) throws InterruptedException {
+    CassandraOptions options = CommandLine.parse(args, CassandraOptions.class);
+    options.setCassandraKeyspace("system");
+    options.setCassandraConsistency("ONE");
+    CassandraEndpoint project = CassandraOptions.endpoint(options);
     if (project.user == null) {
-      throw new IllegalArgumentException(CassandraEndpoint.PASSWORD_FILE_ENV + " must name the password file");
+      throw new IllegalArgumentException("--cassandraPasswordFile (or $" + CassandraEndpoint.PASSWORD_FILE_ENV
+          + ") must name the password file of the role to create");
     }
     if (canLogIn(project)) {
       LOG.info("Cassandra at {} already has role '{}'", project.contactPoints, project.user);

@@ -1,5 +1,6 @@
 package dev.userstream.spark;
 
+import dev.userstream.options.CommandLine;
 import dev.userstream.shared.FailureMessages;
 import dev.userstream.stream.StreamPipeline;
 import dev.userstream.stream.StreamPipelineOptions;
@@ -10,7 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.beam.runners.spark.SparkContextOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.hadoop.util.ShutdownHookManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +46,7 @@ public final class SparkStreamPipeline {
     try {
       // Inside the try: an unknown or malformed option is reported like any other failure.
       StreamPipelineOptions options =
-          PipelineOptionsFactory.fromArgs(args).withValidation().as(StreamPipelineOptions.class);
+          CommandLine.parse(args, StreamPipelineOptions.class);
       options.as(SparkContextOptions.class).setListeners(List.of(stop));
       PipelineResult result = StreamPipeline.run(Pipeline.create(options), options);
       AtomicBoolean stopping = new AtomicBoolean();
