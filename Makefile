@@ -8,7 +8,7 @@ AIRFLOW_VENV := airflow/.venv
 INFRA_VENV   := infra/.venv
 
 .PHONY: help build test unit-test it test-faults soak up down status demo clean bench airflow-venv airflow-test airflow-lock \
-  infra-venv infra-test infra-lock prereqs prereqs-test
+  infra-venv infra-test infra-lock prereqs prereqs-test docs-options
 
 help:
 	@echo "make build   compile and build the bundled jars (no tests)"
@@ -19,6 +19,7 @@ help:
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
 	@echo "make bench   throughput, latency and memory of the whole pipeline, against its ceilings (target/bench/)"
+	@echo "make docs-options  rewrite the option tables of docs/PIPELINES.md from the code"
 	@echo "make soak    the streaming job under 1,000 users/s for 30 min with a Kafka and a Cassandra restart (target/soak/)"
 
 # The machine's prerequisites (Java, Maven, Python; the Debian packages are installed when
@@ -76,6 +77,11 @@ airflow-test: airflow-venv
 # infra/ checks that need no server (the docker-compose file, validated by a real Compose).
 infra-test: infra-venv
 	$(INFRA_VENV)/bin/pytest -q infra/tests -m "not stack" --junitxml=infra/target/pytest-reports/TEST-infra.xml
+
+# Rewrites the option tables of docs/PIPELINES.md from the options interfaces (their @Description
+# and @Default); a unit test fails while they differ.
+docs-options:
+	$(MVN) -q test -pl pipelines -am -Dtest=OptionsDocTest -Dsurefire.failIfNoSpecifiedTests=false -DupdateDocs=true
 
 # Re-resolve airflow/requirements.in (or infra/'s) into the pinned requirements.txt.
 airflow-lock infra-lock: %-lock:
