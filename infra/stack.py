@@ -571,16 +571,21 @@ def as_unprivileged(cmd):
     return ["unshare", "--user", f"--map-user={user.pw_uid}", f"--map-group={user.pw_gid}"] + cmd
 
 
-def secret_file(name):
-    """A password generated at first use, kept in the state directory with mode 600, never printed."""
-    secrets_dir = STATE / "secrets"
-    secrets_dir.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(secrets_dir, 0o700)
-    f = secrets_dir / name
+def write_secret(path, content):
+    """Writes a new file only its owner can read: mode 600 from its creation, in a 700 directory."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(content)
+
+
+def secret_file(name, make=lambda: secrets.token_urlsafe(24)):
+    """A secret (by default a generated password) made at first use and kept in the state
+    directory's secrets/, mode 600; never printed."""
+    f = STATE / "secrets" / name
     if not f.exists():
-        fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(24))
+        write_secret(f, make())
     return f
 
 
@@ -601,8 +606,8 @@ def postgres_up():
     if not (data / "PG_VERSION").exists():
         say(f"initialising PostgreSQL in {data} (password authentication, user {PG_USER})")
         pwfile = STATE / "secrets" / "initdb.pw"
-        pwfile.write_text(password)
-        os.chmod(pwfile, 0o600)
+        pwfile.unlink(missing_ok=True)
+        write_secret(pwfile, password)
         try:
             out = subprocess.run(as_unprivileged([str(bindir / "initdb"), "-D", str(data), "-U", PG_USER,
                                                   "--auth=scram-sha-256", f"--pwfile={pwfile}",
@@ -701,28 +706,18 @@ AIRFLOW_VENV = REPO / "airflow" / ".venv"
 AIRFLOW_COMPONENTS = ["api-server", "scheduler", "dag-processor", "triggerer"]
 
 
-def airflow_secret(name, make):
-    """A secret of the stack's Airflow, made once, kept in a 600 file in the state directory."""
-    f = STATE / "secrets" / name
-    if not f.exists():
-        f.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        f.touch(mode=0o600)
-        f.write_text(make())
-    return f
-
-
 def airflow_env():
     """Airflow's settings for the stack, and the Connections and Variables the DAGs read.
 
     Secrets reach Airflow as files (the *_CMD settings), not as values in the environment."""
-    db_url = airflow_secret("airflow-db.url", lambda: (
+    db_url = secret_file("airflow-db.url", lambda: (
         f"postgresql+psycopg2://{PG_USER}:{postgres_password()}@{HOST}:{port('USERSTREAM_POSTGRES_PORT')}/airflow"))
-    jwt = airflow_secret("airflow-jwt.secret", lambda: secrets.token_urlsafe(48))
-    api_key = airflow_secret("airflow-api.secret", lambda: secrets.token_urlsafe(48))
+    jwt = secret_file("airflow-jwt.secret", lambda: secrets.token_urlsafe(48))
+    api_key = secret_file("airflow-api.secret", lambda: secrets.token_urlsafe(48))
     api_port = port("USERSTREAM_AIRFLOW_PORT")
     ep = endpoints()
     return {
-        # The Java jobs the DAGs run log in to Cassandra with these (see StreamPipelineOptions).
+        # The Java jobs the DAGs run log in to Cassandra with these (see options/CassandraOptions).
         **cassandra_login_env(),
         "AIRFLOW_HOME": str(STATE / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "airflow" / "dags"),
