@@ -29,6 +29,7 @@ import secrets
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -221,6 +222,11 @@ def launch(name, cmd, env=None):
     return proc, log
 
 
+def template(name, **values):
+    """infra/templates/<name> with its $names filled in (a name left unfilled is an error)."""
+    return string.Template((INFRA / "templates" / name).read_text()).substitute(values)
+
+
 def port_open(port_number):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(0.5)
@@ -301,29 +307,11 @@ def kafka_up():
     home.mkdir(parents=True, exist_ok=True)
     kport, cport = port("USERSTREAM_KAFKA_PORT"), port("USERSTREAM_KAFKA_CONTROLLER_PORT")
     props = home / "server.properties"
-    props.write_text(f"""# written by infra/stack.py
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@{HOST}:{cport}
-listeners=PLAINTEXT://{HOST}:{kport},CONTROLLER://{HOST}:{cport}
-advertised.listeners=PLAINTEXT://{HOST}:{kport}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs={data}
-num.partitions={setting("USERSTREAM_TOPIC_PARTITIONS")}
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=3
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-message.max.bytes={MAX_MESSAGE_BYTES}
-""")
+    props.write_text(template("kafka-server.properties", host=HOST, port=kport, controller_port=cport, data=data,
+                              partitions=setting("USERSTREAM_TOPIC_PARTITIONS"), max_message_bytes=MAX_MESSAGE_BYTES))
+
     log4j = home / "log4j2.properties"
-    log4j.write_text(LOG4J2_CONSOLE.format(level="INFO", quiet="kafka.server.metadata, org.apache.kafka.controller"))
+    log4j.write_text(template("log4j2.properties", level="INFO"))
     base = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}",
             "-cp", classpath(lib)]
     if not (data / "meta.properties").exists():
@@ -360,14 +348,6 @@ def create_topics(topics=TOPICS):
     say(f"topics {', '.join(topics)} exist ({setting('USERSTREAM_TOPIC_PARTITIONS')} partitions each)")
 
 
-LOG4J2_CONSOLE = """status = warn
-appender.console.type = Console
-appender.console.name = console
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c{{1}})%n
-rootLogger.level = {level}
-rootLogger.appenderRef.console.ref = console
-"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,40 +365,12 @@ def cassandra_up():
         (home / d).mkdir(parents=True, exist_ok=True)
     cql_port = port("USERSTREAM_CASSANDRA_PORT")
     yaml = home / "cassandra.yaml"
-    yaml.write_text(f"""# written by infra/stack.py
-cluster_name: userstream
-num_tokens: 16
-partitioner: org.apache.cassandra.dht.Murmur3Partitioner
-endpoint_snitch: SimpleSnitch
-seed_provider:
-  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
-    parameters:
-      - seeds: "{HOST}:{port('USERSTREAM_CASSANDRA_STORAGE_PORT')}"
-listen_address: {HOST}
-rpc_address: {HOST}
-storage_port: {port('USERSTREAM_CASSANDRA_STORAGE_PORT')}
-native_transport_port: {cql_port}
-start_native_transport: true
-data_file_directories:
-  - {home / 'data'}
-commitlog_directory: {home / 'commitlog'}
-saved_caches_directory: {home / 'saved_caches'}
-hints_directory: {home / 'hints'}
-cdc_raw_directory: {home / 'cdc_raw'}
-commitlog_sync: periodic
-commitlog_sync_period: 10000ms
-authenticator: PasswordAuthenticator
-authorizer: AllowAllAuthorizer
-concurrent_writes: 32
-""")
+    yaml.write_text(template("cassandra.yaml", host=HOST, storage_port=port("USERSTREAM_CASSANDRA_STORAGE_PORT"),
+                             cql_port=cql_port, home=home))
+
     logback = home / "logback.xml"
-    logback.write_text("""<configuration>
-  <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
-    <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>
-  </appender>
-  <root level="INFO"><appender-ref ref="STDOUT"/></root>
-</configuration>
-""")
+    logback.write_text(template("cassandra-logback.xml"))
+
     jamm = next(lib.glob("jamm-*.jar"), None)
     if jamm is None:
         raise StackError(f"jamm jar missing from {lib}; delete it and run up again")
@@ -507,7 +459,7 @@ def spark_up():
     fetch("spark", home / "jars")
     (home / "conf").mkdir(parents=True, exist_ok=True)
     log4j = home / "conf" / "log4j2.properties"
-    log4j.write_text(LOG4J2_CONSOLE.format(level="INFO", quiet=""))
+    log4j.write_text(template("log4j2.properties", level="INFO"))
     base = [java(), "-Xms256m", "-Xmx512m", f"-Dlog4j2.configurationFile={log4j}"] + JAVA17_OPENS + [
         "-cp", classpath(home / "jars")]
     master_port = port("USERSTREAM_SPARK_MASTER_PORT")
