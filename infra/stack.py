@@ -634,19 +634,19 @@ def emulator_up():
 # Schema registry (infra/registry): Confluent's REST API for JSON Schema, state in Kafka's _schemas
 def registry_up():
     jar_server_up("registry", "schema registry", "registry", "USERSTREAM_REGISTRY_PORT", "schema registry listening",
-                  [f"--bootstrap={HOST}:{port('USERSTREAM_KAFKA_PORT')}"])
+                  [f"--kafkaBootstrapServers={HOST}:{port('USERSTREAM_KAFKA_PORT')}"])
 
 
 # Monitoring console (infra/console)
 def console_up():
     ep = endpoints()
     jar_server_up("console", "console", "console", "USERSTREAM_CONSOLE_PORT", "console listening", [
-        f"--kafka={ep['USERSTREAM_KAFKA']}", f"--cassandra={ep['USERSTREAM_CASSANDRA']}",
-        f"--keyspace={setting('USERSTREAM_KEYSPACE')}", f"--postgresUrl={ep['USERSTREAM_POSTGRES_URL']}",
+        f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}", f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
+        f"--cassandraKeyspace={setting('USERSTREAM_KEYSPACE')}", f"--postgresUrl={ep['USERSTREAM_POSTGRES_URL']}",
         f"--postgresUser={PG_USER}", f"--postgresPasswordFile={ep['USERSTREAM_POSTGRES_PASSWORD_FILE']}",
         f"--cassandraUser={ep['USERSTREAM_CASSANDRA_USER']}",
         f"--cassandraPasswordFile={ep['USERSTREAM_CASSANDRA_PASSWORD_FILE']}",
-        f"--registryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", f"--sparkUi={ep['USERSTREAM_SPARK_UI']}",
+        f"--schemaRegistryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", f"--sparkUi={ep['USERSTREAM_SPARK_UI']}",
         f"--airflowUi=http://{HOST}:{port('USERSTREAM_AIRFLOW_PORT')}"])
 
 

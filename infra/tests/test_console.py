@@ -166,8 +166,8 @@ def test_components_that_are_down_show_as_down_and_the_rest_keeps_working(browse
     log = tmp_path / "console.log"
     # Nothing listens on port 1: Cassandra, the registry, Spark and Airflow are "down".
     console = subprocess.Popen(
-        ["java", "-jar", str(jar), f"--port={port}", f"--kafka={kafka}", "--cassandra=127.0.0.1:1",
-         "--registryUrl=http://127.0.0.1:1", "--sparkUi=http://127.0.0.1:1", "--airflowUi=http://127.0.0.1:1",
+        ["java", "-jar", str(jar), f"--port={port}", f"--kafkaBootstrapServers={kafka}", "--cassandraHosts=127.0.0.1:1",
+         "--schemaRegistryUrl=http://127.0.0.1:1", "--sparkUi=http://127.0.0.1:1", "--airflowUi=http://127.0.0.1:1",
          "--postgresUrl=jdbc:postgresql://127.0.0.1:1/userstream"],
         stdout=open(log, "wb"), stderr=subprocess.STDOUT)
     try:

@@ -132,7 +132,7 @@ def free_port() -> int:
 def start_registry(kafka: str, topic: str, port: int, log: Path) -> subprocess.Popen:
     # A fresh log per start: a line left by an earlier start must not pass for this one's.
     assert not log.exists(), log
-    proc = subprocess.Popen(["java", "-jar", str(REGISTRY_JAR), f"--port={port}", f"--bootstrap={kafka}",
+    proc = subprocess.Popen(["java", "-jar", str(REGISTRY_JAR), f"--port={port}", f"--kafkaBootstrapServers={kafka}",
                              f"--topic={topic}"], stdout=open(log, "wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while "schema registry listening" not in log.read_text():

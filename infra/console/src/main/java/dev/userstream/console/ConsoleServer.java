@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * consumer groups with lag per partition; staged and published counts in PostgreSQL; rows in
  * Cassandra; dead letters with their reasons; produce-to-store latency; registered schemas; charts
  * of rates, lag and latency; links to the Spark and Airflow UIs. Run it: {@code java -jar
- * userstream-console-bundled.jar --port=18088 [--kafka=... --postgresPasswordFile=...]}.
+ * userstream-console-bundled.jar --port=18088 [--kafkaBootstrapServers=... --postgresPasswordFile=...]}.
  */
 public final class ConsoleServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleServer.class);

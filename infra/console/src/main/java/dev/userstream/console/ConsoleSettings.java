@@ -27,9 +27,9 @@ record ConsoleSettings(
     String airflowLink,
     int sampleSeconds) {
 
-  static final List<String> NAMES = List.of("host", "port", "kafka", "inputTopic", "deadLetterTopic", "streamGroup",
-      "postgresUrl", "postgresUser", "postgresPasswordFile", "stagingTable", "cassandra", "cassandraUser",
-      "cassandraPasswordFile", "keyspace", "registryUrl",
+  static final List<String> NAMES = List.of("host", "port", "kafkaBootstrapServers", "inputTopic", "deadLetterTopic", "consumerGroup",
+      "postgresUrl", "postgresUser", "postgresPasswordFile", "stagingTable", "cassandraHosts", "cassandraUser",
+      "cassandraPasswordFile", "cassandraKeyspace", "schemaRegistryUrl",
       "sparkUi", "airflowUi", "sparkLink", "airflowLink", "sampleSeconds");
 
   static ConsoleSettings parse(String[] args) {
@@ -47,20 +47,20 @@ record ConsoleSettings(
     return new ConsoleSettings(
         o.getOrDefault("host", "127.0.0.1"),
         Integer.parseInt(o.getOrDefault("port", "18088")),
-        o.getOrDefault("kafka", "127.0.0.1:19092"),
+        o.getOrDefault("kafkaBootstrapServers", "127.0.0.1:19092"),
         o.getOrDefault("inputTopic", "users.raw"),
         o.getOrDefault("deadLetterTopic", "users.dlq"),
-        o.getOrDefault("streamGroup", "userstream-stream"),
+        o.getOrDefault("consumerGroup", "userstream-stream"),
         o.getOrDefault("postgresUrl", "jdbc:postgresql://127.0.0.1:15432/userstream"),
         o.getOrDefault("postgresUser", "userstream"),
         o.getOrDefault("postgresPasswordFile", ""),
         o.getOrDefault("stagingTable", "staging.raw_users"),
-        o.getOrDefault("cassandra", "127.0.0.1:19042"),
+        o.getOrDefault("cassandraHosts", "127.0.0.1:19042"),
         o.getOrDefault("cassandraUser", "userstream"),
         // Empty: Cassandra does not authenticate.
         o.getOrDefault("cassandraPasswordFile", ""),
-        o.getOrDefault("keyspace", "userstream"),
-        o.getOrDefault("registryUrl", "http://127.0.0.1:18085"),
+        o.getOrDefault("cassandraKeyspace", "userstream"),
+        o.getOrDefault("schemaRegistryUrl", "http://127.0.0.1:18085"),
         sparkUi,
         airflowUi,
         // What the browser opens, when it differs from what the console probes (containers).

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Errors carry Confluent's codes in {@code {"error_code": ..., "message": ...}}. Run it: {@code java
- * -jar userstream-registry-bundled.jar --port=18081 --bootstrap=127.0.0.1:19092 [--topic=_schemas]}.
+ * -jar userstream-registry-bundled.jar --port=18081 --kafkaBootstrapServers=127.0.0.1:19092 [--topic=_schemas]}.
  */
 public final class SchemaRegistryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
@@ -93,7 +93,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     Map<String, String> options = options(args);
     int port = Integer.parseInt(options.getOrDefault("port", "18081"));
-    String bootstrap = options.getOrDefault("bootstrap", "127.0.0.1:19092");
+    String bootstrap = options.getOrDefault("kafkaBootstrapServers", "127.0.0.1:19092");
     String topic = options.getOrDefault("topic", "_schemas");
     String host = options.getOrDefault("host", "127.0.0.1");
     SchemaRegistryServer server;
@@ -119,7 +119,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("options are --name=value, was " + arg
-            + "; known: --port, --bootstrap, --topic, --host");
+            + "; known: --port, --kafkaBootstrapServers, --topic, --host");
       }
       out.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
     }
