@@ -78,6 +78,26 @@ public final class StagingTable implements AutoCloseable {
     return count("");
   }
 
+  /**
+   * The row count once it has stopped changing (the same in three reads half a second apart,
+   * within a minute): a DirectRunner run that failed has already thrown from waitUntilFinish while
+   * bundles it had started, a staging write among them, still run to their end.
+   */
+  public long rowsOnceSettled() throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    long last = rows();
+    for (int same = 0; same < 3; ) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("rows of " + name + " still changing after a minute (last " + last + ")");
+      }
+      Thread.sleep(500);
+      long now = rows();
+      same = now == last ? same + 1 : 0;
+      last = now;
+    }
+    return last;
+  }
+
   public long unpublished() throws Exception {
     return count("published_at IS NULL");
   }

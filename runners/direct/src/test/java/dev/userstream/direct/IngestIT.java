@@ -97,7 +97,7 @@ public class IngestIT {
           containsString("page 3 (seed '" + scenario.seed + "', 200 results)"),
           containsString("failed after 3 attempts; last error: HTTP 502 text/html")));
       // Whatever got staged before the failure is intact and unpublished: publishing waits for staging.
-      long stagedBefore = scenario.table.rows();
+      long stagedBefore = scenario.table.rowsOnceSettled();
       Map<String, JsonNode> firstTwoPages = scenario.served(2, RESULTS);
       assertThat(scenario.table.keys(""), everyItem(in(firstTwoPages.keySet())));
       assertThat(scenario.table.unpublished(), equalTo(stagedBefore));
