@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -72,6 +73,11 @@ public class StoreOutcomesTest {
     assertCommittedOnlyAfterTheirUpserts(journal);
     assertThat(lastCommitted(journal, 0), equalTo(40L));
     assertThat(lastCommitted(journal, 1), equalTo(120L));
+    // The DirectRunner may report the run done a moment before it has torn every DoFn down.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (journal.closed.get() != journal.opened.get() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     assertThat("every client opened is closed", journal.closed.get(), equalTo(journal.opened.get()));
   }
 
