@@ -660,7 +660,7 @@ public final class Bench {
   }
 
   private static long count(Session session, String keyspace, long deadline) throws InterruptedException {
-    return RowCount.of(session, keyspace, "users", deadline);
+    return RowCount.of(session, keyspace, "users").count(deadline);
   }
 
   private static void execute(Connection db, String sql) throws Exception {

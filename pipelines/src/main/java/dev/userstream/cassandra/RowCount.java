@@ -14,17 +14,29 @@ public final class RowCount {
   /** Ranges the Murmur3 token ring is cut into. */
   static final int RANGES = 256;
 
-  private RowCount() {}
+  private final Session session;
+  private final String table;
+  private final PreparedStatement range;
 
-  /** Rows of {@code keyspace.table} (partition key {@code id}); fails if a range keeps failing past the deadline. */
-  public static long of(Session session, String keyspace, String table, long deadlineNanos) throws InterruptedException {
-    PreparedStatement range = session.prepare(
-        "SELECT count(*) FROM " + keyspace + "." + table + " WHERE token(id) > ? AND token(id) <= ?");
+  private RowCount(Session session, String keyspace, String table) {
+    this.session = session;
+    this.table = keyspace + "." + table;
+    // Prepared once: a caller that counts again and again (Report waiting for rows) re-uses it.
+    this.range = session.prepare("SELECT count(*) FROM " + this.table + " WHERE token(id) > ? AND token(id) <= ?");
+  }
+
+  /** A counter of {@code keyspace.table}'s rows (partition key {@code id}). */
+  public static RowCount of(Session session, String keyspace, String table) {
+    return new RowCount(session, keyspace, table);
+  }
+
+  /** The rows now; fails if a range keeps failing past the deadline. */
+  public long count(long deadlineNanos) throws InterruptedException {
     long total = 0;
     for (int i = 0; i < RANGES; i++) {
       long low = bound(i);
       long high = bound(i + 1);
-      total += RetryingReads.retry("row count of " + keyspace + "." + table, deadlineNanos,
+      total += RetryingReads.retry("row count of " + table, deadlineNanos,
           () -> session.execute(range.bind(low, high)).one().getLong(0));
     }
     return total;

@@ -98,7 +98,7 @@ public interface IngestPipelineOptions extends KafkaOptions, PostgresOptions, Sc
 
   void setRequestTimeoutMillis(long value);
 
-  @Description("Rows per JDBC batch when staging")
+  @Description("Rows per JDBC batch when staging (JdbcIO cuts a batch once it holds more than this: up to one more)")
   @Default.Integer(1000)
   int getStageBatchSize();
 

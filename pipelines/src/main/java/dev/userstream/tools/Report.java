@@ -129,8 +129,9 @@ public final class Report {
       long rows;
       long lag;
       long lastPrint = 0;
+      RowCount rowCount = RowCount.of(session, cassandra.keyspace, table);
       while (true) {
-        rows = RowCount.of(session, cassandra.keyspace, table, deadline);
+        rows = rowCount.count(deadline);
         lag = lag(admin, input, group);
         if (expectRows < 0 || (rows >= expectRows && lag == 0)) {
           break;
