@@ -114,5 +114,5 @@ BENCH_ARGS ?=
 BENCH_UPDATE_DOCS ?= false
 bench: prereqs build
 	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -Xmx3g -Djava.awt.headless=true -Dspark.driver.host=127.0.0.1 \
-	  -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar \
+	  -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar:infra/bench/target/userstream-bench.jar \
 	  dev.userstream.bench.Bench --updateDocs=$(BENCH_UPDATE_DOCS) $(BENCH_ARGS)'

@@ -20,13 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack  # noqa: E402  (infra/stack.py, beside this file)
 
-SPARK_JAR = stack.REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+SPARK_JAR = stack.SPARK_JAR
 SPARK_JVM = [*stack.JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1"]
 
 
 def tool(main_class, *args):
-    """Runs one of the jar's command-line tools; fails the demo with its output if it fails."""
-    rc = subprocess.call([stack.java(), "-cp", str(SPARK_JAR), main_class, *args], env=job_env())
+    """Runs a command-line tool of the product's jar or infra/bench's; fails the demo if it fails."""
+    rc = subprocess.call([stack.java(), "-cp", stack.bench_classpath(), main_class, *args], env=job_env())
     if rc != 0:
         raise stack.StackError(f"{main_class.rsplit('.', 1)[-1]} failed (exit {rc})")
 
@@ -77,7 +77,7 @@ def main():
     stack.say(f"staging.raw_users holds {staged} users, {unpublished} unpublished")
 
     stack.say("adding 10 malformed records to users.raw, to show dead-lettering")
-    tool("dev.userstream.tools.ProduceSampleUsers", f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}",
+    tool("dev.userstream.bench.ProduceSampleUsers", f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}",
          "--outputTopic=users.raw", "--count=0", "--poison=true")
 
     log = stack.STATE / "logs" / "stream-job.log"

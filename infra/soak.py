@@ -26,7 +26,7 @@ from confluent_kafka import Consumer, TopicPartition
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack  # noqa: E402  (infra/stack.py, beside this file)
 
-SPARK_JAR = stack.REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+SPARK_JAR = stack.SPARK_JAR
 OUT = stack.REPO / "target" / "soak"
 # How long the drain at the end may go without progress before the soak fails.
 DRAIN_STALL_SECONDS = 300
@@ -133,7 +133,7 @@ def main():
                f"--deadLetterTopic={dlq}", f"--consumerGroup={group}", f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
                f"--cassandraKeyspace={keyspace}", f"--schemaRegistryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}",
                log=logs / f"soak-{run}-job.log")
-    producer = java("-cp", str(SPARK_JAR), "dev.userstream.tools.ProduceSampleUsers",
+    producer = java("-cp", stack.bench_classpath(), "dev.userstream.bench.ProduceSampleUsers",
                     f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}", f"--outputTopic={topic}", f"--count={users}",
                     f"--seed=soak-{run}", f"--ratePerSecond={rate}", f"--poisonEvery={poison_every}",
                     f"--schemaRegistryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", log=logs / f"soak-{run}-producer.log")

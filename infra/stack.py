@@ -421,6 +421,18 @@ def secure_cassandra():
         raise StackError(f"setting up Cassandra's login failed:\n{out.stdout}\n{out.stderr}")
 
 
+SPARK_JAR = REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+BENCH_JAR = INFRA / "bench" / "target" / "userstream-bench.jar"
+
+
+def bench_classpath():
+    """The product's Spark jar and, beside it, infra/bench's (the benchmark and the sample producers)."""
+    for jar in (SPARK_JAR, BENCH_JAR):
+        if not jar.exists():
+            raise StackError(f"{jar.relative_to(REPO)} is missing: build first (make build)")
+    return f"{SPARK_JAR}{os.pathsep}{BENCH_JAR}"
+
+
 def bundled_jar():
     jars = sorted((REPO / "runners" / "direct" / "target").glob("userstream-direct-bundled.jar"))
     if not jars:
@@ -693,7 +705,7 @@ def airflow_env():
             {"conn_type": "generic", "host": HOST, "port": port("USERSTREAM_CASSANDRA_PORT")}),
         "AIRFLOW_CONN_USERSTREAM_SCHEMA_REGISTRY": json.dumps(
             {"conn_type": "http", "host": HOST, "port": port("USERSTREAM_REGISTRY_PORT")}),
-        "AIRFLOW_VAR_USERSTREAM_JAR": str(REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"),
+        "AIRFLOW_VAR_USERSTREAM_JAR": str(SPARK_JAR),
         "AIRFLOW_VAR_USERSTREAM_API_URL": ep["USERSTREAM_API_URL"],
         "AIRFLOW_VAR_USERSTREAM_CHECKPOINT_DIR": str(STATE / "checkpoints"),
         # BeamRunJavaPipelineOperator runs plain `java -cp jar class`: the JVM flags Spark needs on

@@ -26,8 +26,12 @@ LOGICAL_DATE = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PAGES, RESULTS = 2, 500
 
 
+BENCH_JAR = Path(__file__).resolve().parents[2] / "infra" / "bench" / "target" / "userstream-bench.jar"
+
+
 def java(*args: str, timeout: int = 300) -> str:
-    out = subprocess.run(["java", "-cp", os.environ["AIRFLOW_VAR_USERSTREAM_JAR"], *args],
+    """A tool of the jar the DAGs run, or of infra/bench's (the sample producer), which runs beside it."""
+    out = subprocess.run(["java", "-cp", os.environ["AIRFLOW_VAR_USERSTREAM_JAR"] + os.pathsep + str(BENCH_JAR), *args],
                          capture_output=True, text=True, timeout=timeout)
     assert out.returncode == 0, f"{args[0]} failed:\n{out.stdout}\n{out.stderr}"
     return out.stdout + out.stderr
@@ -190,7 +194,7 @@ def health_dag():
 
 
 def test_the_health_check_fails_naming_each_threshold_crossed(isolated, monkeypatch, capfd):
-    java("dev.userstream.tools.ProduceSampleUsers", f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
+    java("dev.userstream.bench.ProduceSampleUsers", f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
          f"--outputTopic={isolated['topic']}", "--count=50", "--seed=health")
     # A group that never read the topic lags by all 50; the same topic stands in for dead letters
     # written in the last hour.
@@ -214,7 +218,7 @@ def test_the_health_check_fails_naming_each_threshold_crossed(isolated, monkeypa
 
 
 def test_the_stream_dag_runs_on_the_standalone_spark_cluster_and_dead_letters_poison(isolated, monkeypatch, tmp_path):
-    produced = java("dev.userstream.tools.ProduceSampleUsers",
+    produced = java("dev.userstream.bench.ProduceSampleUsers",
                     f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
                     f"--outputTopic={isolated['topic']}", "--count=300", "--seed=cluster", "--poison=true")
     poison = int(re.search(r"and (\d+) poison payloads", produced).group(1))

@@ -17,11 +17,12 @@ pytestmark = pytest.mark.stack
 
 REPO = Path(__file__).resolve().parents[2]
 SPARK_JAR = REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+BENCH_JAR = REPO / "infra" / "bench" / "target" / "userstream-bench.jar"
 
 
 def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
     out = subprocess.run(
-        ["java", *os.environ.get("USERSTREAM_JAVA_OPTS", "").split(), "-Djava.awt.headless=true", "-cp", str(SPARK_JAR),
+        ["java", *os.environ.get("USERSTREAM_JAVA_OPTS", "").split(), "-Djava.awt.headless=true", "-cp", f"{SPARK_JAR}{os.pathsep}{BENCH_JAR}",
          "dev.userstream.bench.Bench", "--users=5000", "--rate=200", "--seconds=5", f"--out={tmp_path}"],
         capture_output=True, text=True, timeout=900, cwd=REPO)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.stack
 
 REPO = Path(__file__).resolve().parents[2]
 SPARK_JAR = REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+BENCH_JAR = REPO / "infra" / "bench" / "target" / "userstream-bench.jar"
 SCREENSHOTS = REPO / "infra" / "target" / "screenshots"
 CONSOLE = os.environ.get("USERSTREAM_CONSOLE", "http://127.0.0.1:18088/")
 CASSANDRA = os.environ.get("USERSTREAM_CASSANDRA", "127.0.0.1:19042")
@@ -40,7 +41,8 @@ def browser():
 
 
 def java(*args: str) -> str:
-    out = subprocess.run(["java", "-cp", str(SPARK_JAR), *args], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(["java", "-cp", f"{SPARK_JAR}{os.pathsep}{BENCH_JAR}", *args], capture_output=True, text=True,
+                         timeout=300)
     assert out.returncode == 0, f"{args[0]} failed:\n{out.stdout}\n{out.stderr}"
     return out.stdout + out.stderr
 
@@ -101,7 +103,7 @@ def test_the_page_lists_topics_and_shows_lag_rising_while_the_job_is_stopped_and
          "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
 
     def produce(count: int, seed: str):
-        java("dev.userstream.tools.ProduceSampleUsers", f"--kafkaBootstrapServers={kafka}", f"--outputTopic={names['topic']}",
+        java("dev.userstream.bench.ProduceSampleUsers", f"--kafkaBootstrapServers={kafka}", f"--outputTopic={names['topic']}",
              f"--count={count}", f"--seed={seed}")
 
     produce(300, f"{run}-0")

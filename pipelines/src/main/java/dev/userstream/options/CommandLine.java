@@ -14,11 +14,25 @@ public final class CommandLine {
    * description and default, and exits 0.
    */
   public static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
+    printHelpOnRequest(args, type);
+    PipelineOptionsFactory.register(type);
+    return PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
+  }
+
+  /**
+   * As {@link #parse}, for the mains that run no pipeline (the servers): unknown names are refused
+   * all the same, but no runner is looked for (validation would want one on the classpath).
+   */
+  public static <T extends PipelineOptions> T settings(String[] args, Class<T> type) {
+    printHelpOnRequest(args, type);
+    PipelineOptionsFactory.register(type);
+    return PipelineOptionsFactory.fromArgs(args).as(type);
+  }
+
+  private static void printHelpOnRequest(String[] args, Class<? extends PipelineOptions> type) {
     if (Arrays.asList(args).contains("--help")) {
       PipelineOptionsFactory.printHelp(System.out, type);
       System.exit(0);
     }
-    PipelineOptionsFactory.register(type);
-    return PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
   }
 }

@@ -7,6 +7,7 @@ import com.datastax.driver.core.Session;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.RowCount;
 import dev.userstream.kafka.CommittedRecords;
+import dev.userstream.kafka.ConsumerLag;
 import dev.userstream.kafka.DeadLetterHeaders;
 import dev.userstream.options.CassandraOptions;
 import dev.userstream.options.CommandLine;
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
@@ -132,7 +132,7 @@ public final class Report {
       RowCount rowCount = RowCount.of(session, cassandra.keyspace, table);
       while (true) {
         rows = rowCount.count(deadline);
-        lag = lag(admin, input, group);
+        lag = ConsumerLag.of(admin, group, input);
         if (expectRows < 0 || (rows >= expectRows && lag == 0)) {
           break;
         }
@@ -197,18 +197,6 @@ public final class Report {
     return endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Sum over partitions of end offset minus committed offset (uncommitted counts in full). */
-  public static long lag(Admin admin, String topic, String group)
-      throws ExecutionException, InterruptedException {
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    long lag = 0;
-    for (Map.Entry<TopicPartition, Long> e : endOffsets(admin, topic).entrySet()) {
-      OffsetAndMetadata c = committed.get(e.getKey());
-      lag += e.getValue() - (c == null ? 0 : c.offset());
-    }
-    return lag;
-  }
 
   /** The newest {@code count} letters overall, read (committed only) from the tail of each partition. */
   private static List<String> latestDeadLetters(String bootstrap, String topic, int count) {

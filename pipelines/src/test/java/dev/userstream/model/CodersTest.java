@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.userstream.sample.SampleUsers;
+import dev.userstream.emulator.SampleUsers;
 import java.time.Instant;
 import java.util.UUID;
 import org.apache.beam.sdk.testing.CoderProperties;

@@ -10,12 +10,12 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.userstream.emulator.SampleUsers;
 import dev.userstream.model.Coders.SourceRecordCoder;
 import dev.userstream.model.DeadLetter;
 import dev.userstream.model.SecretFields;
 import dev.userstream.model.SourceRecord;
 import dev.userstream.model.UserProfile;
-import dev.userstream.sample.SampleUsers;
 import dev.userstream.schema.PayloadSchema;
 import dev.userstream.schema.UserSchema;
 import dev.userstream.testing.Counters;
@@ -175,7 +175,7 @@ public class ProcessUsersTest {
   @Test
   public void sampleUsersOfEveryNationalityParse() {
     List<SourceRecord> records = new ArrayList<>();
-    for (int i = 0; i < 42; i++) {
+    for (int i = 0; i < 300; i++) {
       records.add(record(i, SampleUsers.userJson("quirks", i)));
     }
     PCollectionTuple out = process(records);
@@ -185,9 +185,10 @@ public class ProcessUsersTest {
             profiles -> {
               List<UserProfile> all =
                   StreamSupport.stream(profiles.spliterator(), false).collect(Collectors.toList());
-              assertThat(all, hasSize(42));
+              assertThat(all, hasSize(300));
               assertThat(
-                  all.stream().map(p -> p.nat).distinct().count(), equalTo(21L));
+                  all.stream().map(p -> p.nat).distinct().count(),
+                  equalTo((long) SampleUsers.nationalities().size()));
               for (UserProfile p : all) {
                 assertThat(p.postcode != null && p.latitude != null && p.dob != null, equalTo(true));
               }

@@ -6,6 +6,7 @@ import com.datastax.driver.core.Session;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.kafka.CommittedRecords;
+import dev.userstream.kafka.ConsumerLag;
 import dev.userstream.kafka.DeadLetterHeaders;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
@@ -143,9 +144,9 @@ public final class LocalStack implements AutoCloseable {
     return Report.total(admin, topic);
   }
 
-  /** The group's lag on the input topic, as {@link Report} computes it. */
+  /** The group's lag on the input topic. */
   public long lag(String group) throws Exception {
-    return Report.lag(admin, inputTopic, group);
+    return ConsumerLag.of(admin, group, inputTopic);
   }
 
   /** A dead letter as read back from the topic: value bytes and headers. */

@@ -1,10 +1,16 @@
 package dev.userstream.console;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import dev.userstream.options.CassandraOptions;
+import dev.userstream.options.CommandLine;
+import dev.userstream.options.KafkaOptions;
+import dev.userstream.options.PostgresOptions;
+import dev.userstream.options.SchemaRegistryOptions;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.DefaultValueFactory;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
 
-/** What the console watches and where, from {@code --name=value} options (defaults: the local stack). */
+/** What the console watches and where, from its {@link Options} (defaults: the local stack). */
 record ConsoleSettings(
     String host,
     int port,
@@ -27,45 +33,98 @@ record ConsoleSettings(
     String airflowLink,
     int sampleSeconds) {
 
-  static final List<String> NAMES = List.of("host", "port", "kafkaBootstrapServers", "inputTopic", "deadLetterTopic", "consumerGroup",
-      "postgresUrl", "postgresUser", "postgresPasswordFile", "stagingTable", "cassandraHosts", "cassandraUser",
-      "cassandraPasswordFile", "cassandraKeyspace", "schemaRegistryUrl",
-      "sparkUi", "airflowUi", "sparkLink", "airflowLink", "sampleSeconds");
+  /**
+   * The console's options: the services' shared ones (the same names and defaults as the jobs'
+   * and tools'), and its own; {@code --help} lists them.
+   */
+  public interface Options extends KafkaOptions, CassandraOptions, PostgresOptions, SchemaRegistryOptions {
+    @Description("Address to listen on")
+    @Default.String("127.0.0.1")
+    String getHost();
 
-  static ConsoleSettings parse(String[] args) {
-    Map<String, String> o = new HashMap<>();
-    for (String arg : args) {
-      int eq = arg.indexOf('=');
-      String name = arg.startsWith("--") && eq > 2 ? arg.substring(2, eq) : null;
-      if (name == null || !NAMES.contains(name)) {
-        throw new IllegalArgumentException("unknown option " + arg + "; known: --" + String.join("=, --", NAMES) + "=");
+    void setHost(String value);
+
+    @Description("Port to listen on (the local stack's: 18088)")
+    @Default.Integer(18088)
+    int getPort();
+
+    void setPort(int value);
+
+    @Description("The streaming job's input topic (its --inputTopic)")
+    @Default.String("users.raw")
+    String getInputTopic();
+
+    void setInputTopic(String value);
+
+    @Description("The streaming job's dead-letter topic (its --deadLetterTopic)")
+    @Default.String("users.dlq")
+    String getDeadLetterTopic();
+
+    void setDeadLetterTopic(String value);
+
+    @Description("The streaming job's consumer group (its --consumerGroup), whose lag the console shows first")
+    @Default.String("userstream-stream")
+    String getConsumerGroup();
+
+    void setConsumerGroup(String value);
+
+    @Description("Spark master's web UI, as the console probes it")
+    @Default.String("http://127.0.0.1:18080")
+    String getSparkUi();
+
+    void setSparkUi(String value);
+
+    @Description("Airflow's web UI, as the console probes it")
+    @Default.String("http://127.0.0.1:18090")
+    String getAirflowUi();
+
+    void setAirflowUi(String value);
+
+    @Description("Spark's UI as the browser opens it, when it differs from --sparkUi (containers); default --sparkUi")
+    @Default.InstanceFactory(SparkLinkFactory.class)
+    String getSparkLink();
+
+    void setSparkLink(String value);
+
+    @Description("Airflow's UI as the browser opens it, when it differs from --airflowUi; default --airflowUi")
+    @Default.InstanceFactory(AirflowLinkFactory.class)
+    String getAirflowLink();
+
+    void setAirflowLink(String value);
+
+    @Description("Seconds between samples of every service")
+    @Default.Integer(3)
+    int getSampleSeconds();
+
+    void setSampleSeconds(int value);
+
+    /** --sparkUi, unless set. */
+    class SparkLinkFactory implements DefaultValueFactory<String> {
+      @Override
+      public String create(PipelineOptions options) {
+        return options.as(Options.class).getSparkUi();
       }
-      o.put(name, arg.substring(eq + 1));
     }
-    String sparkUi = o.getOrDefault("sparkUi", "http://127.0.0.1:18080");
-    String airflowUi = o.getOrDefault("airflowUi", "http://127.0.0.1:18090");
-    return new ConsoleSettings(
-        o.getOrDefault("host", "127.0.0.1"),
-        Integer.parseInt(o.getOrDefault("port", "18088")),
-        o.getOrDefault("kafkaBootstrapServers", "127.0.0.1:19092"),
-        o.getOrDefault("inputTopic", "users.raw"),
-        o.getOrDefault("deadLetterTopic", "users.dlq"),
-        o.getOrDefault("consumerGroup", "userstream-stream"),
-        o.getOrDefault("postgresUrl", "jdbc:postgresql://127.0.0.1:15432/userstream"),
-        o.getOrDefault("postgresUser", "userstream"),
-        o.getOrDefault("postgresPasswordFile", ""),
-        o.getOrDefault("stagingTable", "staging.raw_users"),
-        o.getOrDefault("cassandraHosts", "127.0.0.1:19042"),
-        o.getOrDefault("cassandraUser", "userstream"),
-        // Empty: Cassandra does not authenticate.
-        o.getOrDefault("cassandraPasswordFile", ""),
-        o.getOrDefault("cassandraKeyspace", "userstream"),
-        o.getOrDefault("schemaRegistryUrl", "http://127.0.0.1:18085"),
-        sparkUi,
-        airflowUi,
-        // What the browser opens, when it differs from what the console probes (containers).
-        o.getOrDefault("sparkLink", sparkUi),
-        o.getOrDefault("airflowLink", airflowUi),
-        Integer.parseInt(o.getOrDefault("sampleSeconds", "3")));
+
+    /** --airflowUi, unless set. */
+    class AirflowLinkFactory implements DefaultValueFactory<String> {
+      @Override
+      public String create(PipelineOptions options) {
+        return options.as(Options.class).getAirflowUi();
+      }
+    }
+  }
+
+  /** The settings {@code args} give; with {@code --help}, prints the options and exits. */
+  static ConsoleSettings parse(String[] args) {
+    return of(CommandLine.settings(args, Options.class));
+  }
+
+  static ConsoleSettings of(Options o) {
+    return new ConsoleSettings(o.getHost(), o.getPort(), o.getKafkaBootstrapServers(), o.getInputTopic(),
+        o.getDeadLetterTopic(), o.getConsumerGroup(), o.getPostgresUrl(), o.getPostgresUser(),
+        o.getPostgresPasswordFile(), o.getStagingTable(), o.getCassandraHosts(), o.getCassandraUser(),
+        o.getCassandraPasswordFile(), o.getCassandraKeyspace(), o.getSchemaRegistryUrl(), o.getSparkUi(),
+        o.getAirflowUi(), o.getSparkLink(), o.getAirflowLink(), o.getSampleSeconds());
   }
 }

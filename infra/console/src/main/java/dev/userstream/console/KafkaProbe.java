@@ -3,6 +3,7 @@ package dev.userstream.console;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.userstream.kafka.ConsumerLag;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,8 +124,7 @@ final class KafkaProbe implements AutoCloseable {
           TopicPartition tp = new TopicPartition(entry.getKey(), p.partition());
           OffsetAndMetadata at = offsets.get(tp);
           long end = ends.getOrDefault(tp, 0L);
-          long position = at == null ? starts.getOrDefault(tp, 0L) : at.offset();
-          long l = Math.max(0, end - position);
+          long l = ConsumerLag.ofPartition(at, starts.getOrDefault(tp, 0L), end);
           lag += l;
           parts.addObject().put("partition", p.partition()).put("committed", at == null ? -1 : at.offset())
               .put("end", end).put("lag", l);

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.InetSocketAddress;
+import dev.userstream.cassandra.CassandraEndpoint;
+import dev.userstream.kafka.DeadLetterHeaders;
+import dev.userstream.shared.Percentiles;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -176,9 +178,9 @@ final class Sampler implements AutoCloseable {
     for (ConsumerRecord<byte[], byte[]> r : tail.subList(0, Math.min(10, tail.size()))) {
       String payload = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
       recent.addObject().put("time", r.timestamp())
-          .put("stage", KafkaProbe.header(r, "userstream.stage"))
-          .put("reason", KafkaProbe.header(r, "userstream.error.message"))
-          .put("source", KafkaProbe.header(r, "userstream.source"))
+          .put("stage", KafkaProbe.header(r, DeadLetterHeaders.STAGE))
+          .put("reason", KafkaProbe.header(r, DeadLetterHeaders.ERROR_MESSAGE))
+          .put("source", KafkaProbe.header(r, DeadLetterHeaders.SOURCE))
           .put("sample", payload.length() > 300 ? payload.substring(0, 300) + "..." : payload)
           .put("bytes", r.value() == null ? 0 : r.value().length);
     }
@@ -215,7 +217,7 @@ final class Sampler implements AutoCloseable {
     latencies.sort(null);
     out.put("stored", latencies.size()).put("pending", produced.size() - latencies.size());
     if (!latencies.isEmpty()) {
-      out.put("p50", percentile(latencies, 50)).put("p95", percentile(latencies, 95))
+      out.put("p50", Percentiles.of(latencies, 50)).put("p95", Percentiles.of(latencies, 95))
           .put("max", latencies.get(latencies.size() - 1));
     }
     return out;
@@ -354,14 +356,11 @@ final class Sampler implements AutoCloseable {
 
   private synchronized Session session() {
     if (session == null) {
-      String[] hostPort = settings.cassandra().split(":");
-      Cluster.Builder builder = Cluster.builder().withoutJMXReporting().withoutMetrics()
-          .addContactPointsWithPorts(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
-          .withSocketOptions(new SocketOptions().setConnectTimeoutMillis(3000).setReadTimeoutMillis(15000));
-      if (!settings.cassandraPasswordFile().isBlank()) {
-        builder.withCredentials(settings.cassandraUser(), readSecret(settings.cassandraPasswordFile(), "Cassandra"));
-      }
-      cluster = builder.build();
+      cluster = new CassandraEndpoint(settings.cassandra(), settings.keyspace(), "ONE")
+          .withLogin(settings.cassandraUser(), settings.cassandraPasswordFile())
+          .clusterBuilder().withoutMetrics()
+          .withSocketOptions(new SocketOptions().setConnectTimeoutMillis(3000).setReadTimeoutMillis(15000))
+          .build();
       try {
         session = cluster.connect();
       } catch (RuntimeException e) {
@@ -385,11 +384,6 @@ final class Sampler implements AutoCloseable {
       kafka.close();
     }
     kafka = null;
-  }
-
-  private static long percentile(List<Long> sorted, int p) {
-    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
   }
 
   static String describe(Throwable e) {

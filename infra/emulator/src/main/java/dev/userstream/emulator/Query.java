@@ -51,6 +51,11 @@ final class Query {
     noinfo = p.containsKey("noinfo");
   }
 
+  /** Page {@code page} of {@code seed} at the largest page size, every nationality and field. */
+  static Query largestPage(String seed, int page) {
+    return new Query(Map.of("seed", seed, "page", Integer.toString(page), "results", Integer.toString(MAX_RESULTS)));
+  }
+
   static Query parse(String rawQuery) {
     Map<String, String> p = new HashMap<>();
     if (rawQuery != null) {

@@ -7,12 +7,17 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -253,29 +258,47 @@ public final class RandomUserEmulator implements AutoCloseable {
     executor.shutdownNow();
   }
 
+  /** The emulator's options; {@code --help} lists them. */
+  public interface Options extends PipelineOptions {
+    @Description("Address to listen on")
+    @Default.String("127.0.0.1")
+    String getHost();
+
+    void setHost(String value);
+
+    @Description("Port to listen on (the local stack's: 18500)")
+    @Default.Integer(18500)
+    int getPort();
+
+    void setPort(int value);
+
+    @Description("Users each client may fetch per window, then HTTP 429 as from the real service (20000); 0: no limit")
+    @Default.Long(0)
+    long getUsersPerWindow();
+
+    void setUsersPerWindow(long value);
+
+    @Description("The window of --usersPerWindow, s")
+    @Default.Long(300)
+    long getWindowSeconds();
+
+    void setWindowSeconds(long value);
+  }
+
   public static void main(String[] args) throws Exception {
-    int port = 18500;
-    long limit = 0;
-    long windowSeconds = 300;
-    String host = "127.0.0.1";
-    for (String a : args) {
-      if (a.startsWith("--host=")) {
-        host = a.substring(7);
-      } else if (a.startsWith("--port=")) {
-        port = Integer.parseInt(a.substring(7));
-      } else if (a.startsWith("--usersPerWindow=")) {
-        limit = Long.parseLong(a.substring(17));
-      } else if (a.startsWith("--windowSeconds=")) {
-        windowSeconds = Long.parseLong(a.substring(16));
-      } else {
-        throw new IllegalArgumentException("unknown argument '" + a + "'; usage: RandomUserEmulator --port=N"
-            + " [--usersPerWindow=N (0: no limit; the real service: 20000)] [--windowSeconds=300] [--host=127.0.0.1]");
-      }
+    // The way every main of the project reads options (as pipelines' CommandLine.settings, which this module,
+    // a stand-in for a third-party API that the pipelines' tests use, does not depend on).
+    if (Arrays.asList(args).contains("--help")) {
+      PipelineOptionsFactory.printHelp(System.out, Options.class);
+      return;
     }
-    RandomUserEmulator emulator =
-        start(host, port, limit == 0 ? Long.MAX_VALUE : limit, TimeUnit.SECONDS.toNanos(windowSeconds));
+    PipelineOptionsFactory.register(Options.class);
+    Options o = PipelineOptionsFactory.fromArgs(args).as(Options.class);
+    long limit = o.getUsersPerWindow();
+    RandomUserEmulator emulator = start(o.getHost(), o.getPort(), limit == 0 ? Long.MAX_VALUE : limit,
+        TimeUnit.SECONDS.toNanos(o.getWindowSeconds()));
     LOG.info("randomuser.me emulator listening at {} ({})", emulator.baseUrl(),
-        limit == 0 ? "no limit on users" : limit + " users per client per " + windowSeconds + " s, then HTTP 429");
+        limit == 0 ? "no limit on users" : limit + " users per client per " + o.getWindowSeconds() + " s, then HTTP 429");
     Thread.currentThread().join();
   }
 }

@@ -23,12 +23,12 @@ import java.util.UUID;
  * request gives byte-identical output on any day.
  */
 final class UserGenerator {
+  static final JsonFactory JSON_FACTORY = new JsonFactory();
   /** "Now" for ages and registration dates; fixed so that output never changes with the clock. */
   static final LocalDateTime REFERENCE = LocalDateTime.of(2026, 1, 1, 0, 0);
   static final List<String> FIELDS =
       List.of("gender", "name", "location", "email", "login", "registered", "dob", "phone", "cell", "id", "picture", "nat");
 
-  private static final JsonFactory JSON = new JsonFactory();
   private static final String[] WORDS = {"yellow", "silver", "brown", "tiny", "happy", "lazy", "heavy", "crazy"};
   private static final String[] ANIMALS = {"peacock", "rabbit", "tiger", "swan", "koala", "frog", "bird", "goose"};
   private static final String[] PASSWORDS = {"addison", "sunshine", "dragon", "letmein", "monkey", "shadow", "qwerty", "master"};
@@ -44,7 +44,7 @@ final class UserGenerator {
   /** One page as the API sends it. */
   static byte[] page(Query q) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(q.results * 1200 + 200);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    try (JsonGenerator g = JSON_FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeArrayFieldStart("results");
       for (int i = 0; i < q.results; i++) {
@@ -64,8 +64,10 @@ final class UserGenerator {
     return out.toByteArray();
   }
 
-  private static void user(JsonGenerator g, Query q, int index) throws IOException {
+  /** User {@code index} of the query's page, as one JSON object, and its login.uuid. */
+  static String user(JsonGenerator g, Query q, long index) throws IOException {
     SplittableRandom r = new SplittableRandom(mix(q.seed, q.page, index));
+    String uuid = null;
     Nationality nat = q.nationalities.get(r.nextInt(q.nationalities.size()));
     boolean female = q.gender != null ? q.gender.equals("female") : r.nextBoolean();
     String first = pick(female ? nat.femaleFirst : nat.maleFirst, r);
@@ -116,7 +118,8 @@ final class UserGenerator {
       String password = PASSWORDS[r.nextInt(PASSWORDS.length)];
       String salt = Nationality.fill("LLLLLLLL", r).toLowerCase(java.util.Locale.ROOT);
       g.writeObjectFieldStart("login");
-      g.writeStringField("uuid", new UUID(r.nextLong() & 0xffffffffffff0fffL | 0x4000L, r.nextLong() & 0x3fffffffffffffffL | 0x8000000000000000L).toString());
+      uuid = new UUID(r.nextLong() & 0xffffffffffff0fffL | 0x4000L, r.nextLong() & 0x3fffffffffffffffL | 0x8000000000000000L).toString();
+      g.writeStringField("uuid", uuid);
       g.writeStringField("username", WORDS[r.nextInt(WORDS.length)] + ANIMALS[r.nextInt(ANIMALS.length)] + (100 + r.nextInt(900)));
       g.writeStringField("password", password);
       g.writeStringField("salt", salt);
@@ -162,6 +165,7 @@ final class UserGenerator {
       g.writeStringField("nat", nat.name());
     }
     g.writeEndObject();
+    return uuid;
   }
 
   private static void dated(JsonGenerator g, String field, LocalDateTime when) throws IOException {
@@ -196,7 +200,7 @@ final class UserGenerator {
   }
 
   /** A 64-bit seed from the request's seed, page and the user's index. */
-  static long mix(String seed, int page, int index) {
+  static long mix(String seed, int page, long index) {
     long h = 0xcbf29ce484222325L;
     for (byte b : (seed + '\u0000' + page + '\u0000' + index).getBytes(StandardCharsets.UTF_8)) {
       h = (h ^ (b & 0xff)) * 0x100000001b3L;

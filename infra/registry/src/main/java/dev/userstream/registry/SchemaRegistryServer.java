@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.userstream.options.CommandLine;
+import dev.userstream.options.KafkaOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -18,6 +20,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,15 +94,34 @@ public final class SchemaRegistryServer implements AutoCloseable {
     log.close();
   }
 
+  /** The registry's options; {@code --help} lists them. */
+  public interface Options extends KafkaOptions {
+    @Description("Address to listen on")
+    @Default.String("127.0.0.1")
+    String getHost();
+
+    void setHost(String value);
+
+    @Description("Port to listen on (the local stack's: 18085)")
+    @Default.Integer(18085)
+    int getPort();
+
+    void setPort(int value);
+
+    @Description("Compacted Kafka topic that holds the registry's state (created when missing)")
+    @Default.String("_schemas")
+    String getTopic();
+
+    void setTopic(String value);
+  }
+
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = options(args);
-    int port = Integer.parseInt(options.getOrDefault("port", "18081"));
-    String bootstrap = options.getOrDefault("kafkaBootstrapServers", "127.0.0.1:19092");
-    String topic = options.getOrDefault("topic", "_schemas");
-    String host = options.getOrDefault("host", "127.0.0.1");
+    Options options = CommandLine.settings(args, Options.class);
+    String bootstrap = options.getKafkaBootstrapServers();
+    String topic = options.getTopic();
     SchemaRegistryServer server;
     try {
-      server = start(host, port, new KafkaSchemaLog(bootstrap, topic));
+      server = start(options.getHost(), options.getPort(), new KafkaSchemaLog(bootstrap, topic));
     } catch (RuntimeException | IOException e) {
       LOG.error("Schema registry failed to start: {}", e.getMessage());
       System.exit(1);
@@ -112,18 +135,6 @@ public final class SchemaRegistryServer implements AutoCloseable {
       stopped.countDown();
     }));
     stopped.await();
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> out = new HashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value, was " + arg
-            + "; known: --port, --kafkaBootstrapServers, --topic, --host");
-      }
-      out.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
-    return out;
   }
 
   // ---- HTTP

@@ -9,7 +9,6 @@ import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.userstream.ingest.IngestPipeline;
-import dev.userstream.sample.SampleUsers;
 import dev.userstream.testing.BundledJob;
 import dev.userstream.testing.IngestScenario;
 import dev.userstream.testing.LocalStack;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -240,10 +238,7 @@ public class FaultsIT {
   private static void record(StreamScenario scenario, String fault, String happened) throws Exception {
     LocalStack stack = scenario.stack;
     Map<UUID, Map<String, Object>> rows = stack.rows();
-    Set<UUID> expected = new HashSet<>();
-    for (int i = 0; i < scenario.goodUsers; i++) {
-      expected.add(UUID.fromString(SampleUsers.uuid(StreamScenario.SEED, i)));
-    }
+    Set<UUID> expected = scenario.expectedIds();
     long lostUsers = expected.stream().filter(id -> !rows.containsKey(id)).count();
     long letters = stack.deadLetterCount();
     long lostLetters = Math.max(0, scenario.poison.size() - letters);

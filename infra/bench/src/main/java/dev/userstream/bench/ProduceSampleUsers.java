@@ -1,9 +1,9 @@
-package dev.userstream.tools;
+package dev.userstream.bench;
 
+import dev.userstream.emulator.SampleUsers;
 import dev.userstream.options.CommandLine;
 import dev.userstream.options.KafkaOptions;
 import dev.userstream.options.SchemaRegistryOptions;
-import dev.userstream.sample.SampleUsers;
 import dev.userstream.schema.SchemaRegistryClient;
 import dev.userstream.schema.UserSchema;
 import java.nio.charset.StandardCharsets;
@@ -110,8 +110,8 @@ public final class ProduceSampleUsers {
             TimeUnit.NANOSECONDS.sleep(early);
           }
         }
-        byte[] key = SampleUsers.uuid(seed, i).getBytes(StandardCharsets.UTF_8);
-        producer.send(new ProducerRecord<>(topic, key, SampleUsers.userJson(seed, i)));
+        SampleUsers.SampleUser user = SampleUsers.user(seed, i);
+        producer.send(new ProducerRecord<>(topic, user.uuid().getBytes(StandardCharsets.UTF_8), user.json()));
         if (poisonEvery > 0 && (i + 1) % poisonEvery == 0) {
           byte[] poisonKey = ("poison-" + seed + "-mixed-" + mixedPoisonSent).getBytes(StandardCharsets.UTF_8);
           producer.send(new ProducerRecord<>(topic, poisonKey, mixedPoison.get((int) (mixedPoisonSent % mixedPoison.size()))));

@@ -11,19 +11,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.cassandra.CassandraEndpoint;
+import dev.userstream.cassandra.CassandraSchema;
+import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.cassandra.RetryingReads;
 import dev.userstream.cassandra.RowCount;
-import dev.userstream.cassandra.ProfileUpsert;
+import dev.userstream.emulator.SampleUsers;
 import dev.userstream.ingest.IngestMetrics;
 import dev.userstream.ingest.IngestPipeline;
 import dev.userstream.ingest.IngestPipelineOptions;
 import dev.userstream.model.Json;
 import dev.userstream.model.RawUser;
 import dev.userstream.model.UserProfile;
-import dev.userstream.sample.SampleUsers;
+import dev.userstream.options.CassandraOptions;
+import dev.userstream.options.CommandLine;
+import dev.userstream.options.KafkaOptions;
+import dev.userstream.options.PostgresOptions;
+import dev.userstream.options.SchemaRegistryOptions;
 import dev.userstream.schema.SchemaRegistryClient;
+import dev.userstream.shared.Percentiles;
 import dev.userstream.schema.UserSchema;
 import dev.userstream.stream.ProfileMapper;
 import java.io.IOException;
@@ -41,7 +47,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
@@ -49,6 +54,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -85,49 +92,98 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class Bench {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final String USAGE = "Bench --phases=ingest,drain,latency,ceilings --users=200000 --rate=1000"
-      + " --seconds=60 --poisonPercent=0 --jar=runners/spark/target/userstream-spark-bundled.jar --out=target/bench"
-      + " --updateDocs=false"
-      + " --jobArgs='--streaming-job-option=value ...'";
 
-  private final Map<String, String> args;
+  /** Bench's options; the stack's Kafka, Cassandra, PostgreSQL and registry are the defaults. */
+  public interface Options extends KafkaOptions, CassandraOptions, PostgresOptions, SchemaRegistryOptions {
+    @Description("Phases to run, comma-separated: ingest, drain, latency, ceilings")
+    @Default.String("ingest,drain,latency,ceilings")
+    String getPhases();
+
+    void setPhases(String value);
+
+    @Description("Users the ingest phase fetches and the drain phase preloads")
+    @Default.Integer(200_000)
+    int getUsers();
+
+    void setUsers(int value);
+
+    @Description("Offered load of the latency phase, users/s")
+    @Default.Integer(1000)
+    int getRate();
+
+    void setRate(int value);
+
+    @Description("How long the latency phase offers its load, s")
+    @Default.Integer(60)
+    int getSeconds();
+
+    void setSeconds(int value);
+
+    @Description("Bad records mixed into the drain, percent of the users (what dead-lettering costs)")
+    @Default.Integer(0)
+    int getPoisonPercent();
+
+    void setPoisonPercent(int value);
+
+    @Description("The streaming job's bundled jar")
+    @Default.String("runners/spark/target/userstream-spark-bundled.jar")
+    String getJar();
+
+    void setJar(String value);
+
+    @Description("Directory for bench.json and latency.png")
+    @Default.String("target/bench")
+    String getOut();
+
+    void setOut(String value);
+
+    @Description("Also rewrite docs/BENCHMARKS.md and docs/latency.png")
+    @Default.Boolean(false)
+    boolean getUpdateDocs();
+
+    void setUpdateDocs(boolean value);
+
+    @Description("More options for the streaming job, space-separated, or overrides of the bench's"
+        + " (e.g. --schemaRegistryUrl= to measure it without schema validation)")
+    @Default.String("")
+    String getJobArgs();
+
+    void setJobArgs(String value);
+
+    @Description("The local randomuser.me emulator the ingest phase reads (the ingestion job's --apiUrl): it"
+        + " limits no one, so the phase measures the pipeline, not the real API's budget")
+    @Default.String("http://127.0.0.1:18500/api/")
+    String getEmulatorUrl();
+
+    void setEmulatorUrl(String value);
+  }
+
+  private final Options options;
   private final String id = Long.toString(System.currentTimeMillis(), 36);
-  private final String kafka = env("USERSTREAM_KAFKA", "127.0.0.1:19092");
-  private final String cassandraHosts = env("USERSTREAM_CASSANDRA", "127.0.0.1:19042");
-  private final String registry = env("USERSTREAM_SCHEMA_REGISTRY", "http://127.0.0.1:18085");
+  private final String kafka;
+  private final String cassandraHosts;
+  private final String registry;
   private final ObjectNode report = JSON.createObjectNode();
   private final List<String> table = new ArrayList<>();
 
-  private Bench(Map<String, String> args) {
-    this.args = args;
+  private Bench(Options options) {
+    this.options = options;
+    this.kafka = options.getKafkaBootstrapServers();
+    this.cassandraHosts = options.getCassandraHosts();
+    this.registry = options.getSchemaRegistryUrl();
   }
 
-  public static void main(String[] argv) throws Exception {
-    Map<String, String> args = new HashMap<>();
-    Set<String> known = Set.of("phases", "users", "rate", "seconds", "poisonPercent", "jar", "out", "updateDocs",
-        "jobArgs");
-    for (String a : argv) {
-      int eq = a.indexOf('=');
-      if (!a.startsWith("--") || eq < 0 || !known.contains(a.substring(2, eq))) {
-        System.err.println("unknown option " + a + "; usage: " + USAGE);
-        System.exit(2);
-      }
-      args.put(a.substring(2, eq), a.substring(eq + 1));
-    }
-    new Bench(args).run();
-  }
-
-  private String arg(String name, String fallback) {
-    return args.getOrDefault(name, fallback);
+  public static void main(String[] args) throws Exception {
+    new Bench(CommandLine.parse(args, Options.class)).run();
   }
 
   private void run() throws Exception {
-    List<String> phases = List.of(arg("phases", "ingest,drain,latency,ceilings").split(","));
-    int users = Integer.parseInt(arg("users", "200000"));
+    List<String> phases = List.of(options.getPhases().split(","));
+    int users = options.getUsers();
     report.put("startedAt", Instant.now().toString());
     report.set("machine", machine());
     say("benchmark %s: phases %s, %,d users, offered load %s users/s for %s s", id, phases, users,
-        arg("rate", "1000"), arg("seconds", "60"));
+        options.getRate(), options.getSeconds());
     if (phases.contains("ingest")) {
       ingest(users);
     }
@@ -145,9 +201,9 @@ public final class Bench {
     int pages = Math.max(1, users / 5000);
     String tableName = "staging.bench_" + id;
     String topic = "bench-" + id + "-ingest";
-    String pgUrl = env("USERSTREAM_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:15432/userstream");
-    String pgUser = env("USERSTREAM_POSTGRES_USER", "userstream");
-    String pgPasswordFile = env("USERSTREAM_POSTGRES_PASSWORD_FILE", ".userstream/secrets/postgres.password");
+    String pgUrl = options.getPostgresUrl();
+    String pgUser = options.getPostgresUser();
+    String pgPasswordFile = options.getPostgresPasswordFile();
     Properties pg = new Properties();
     pg.put("user", pgUser);
     pg.put("password", Files.readString(Path.of(pgPasswordFile), UTF_8).strip());
@@ -155,9 +211,9 @@ public final class Bench {
       execute(db, "CREATE TABLE " + tableName + " (LIKE staging.raw_users INCLUDING ALL)");
       admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
       try {
-        IngestPipelineOptions options = PipelineOptionsFactory.fromArgs(
+        IngestPipelineOptions ingest = PipelineOptionsFactory.fromArgs(
             "--runner=SparkRunner", "--sparkMaster=local[2]",
-            "--apiUrl=" + env("USERSTREAM_API_URL", "http://127.0.0.1:18500/api/"), "--seed=bench-" + id,
+            "--apiUrl=" + options.getEmulatorUrl(), "--seed=bench-" + id,
             "--pages=" + pages, "--resultsPerPage=5000", "--maxRequestsPerSecond=100",
             // The local emulator limits no one: measure the pipeline, not the real API's budget.
             "--apiUsersPerWindow=0", "--postgresUrl=" + pgUrl,
@@ -165,9 +221,9 @@ public final class Bench {
             "--kafkaBootstrapServers=" + kafka, "--outputTopic=" + topic, "--schemaRegistryUrl=" + registry)
             .withValidation().as(IngestPipelineOptions.class);
         say("ingest: %,d users (%d pages of 5000) from %s into %s and %s", pages * 5000L, pages,
-            options.getApiUrl(), tableName, topic);
+            ingest.getApiUrl(), tableName, topic);
         Instant start = Instant.now();
-        PipelineResult result = IngestPipeline.run(Pipeline.create(options), options);
+        PipelineResult result = IngestPipeline.run(Pipeline.create(ingest), ingest);
         bounded(result, Duration.ofMinutes(10), "ingest");
         Instant end = Instant.now();
         Map<String, Long> counts = IngestPipeline.counters(result);
@@ -223,12 +279,12 @@ public final class Bench {
         long t = System.nanoTime();
         // --poisonPercent mixes bad records in (the small poison payloads, in turn): the drain
         // then shows what dead-lettering costs the job.
-        int poisonPercent = Integer.parseInt(arg("poisonPercent", "0"));
+        int poisonPercent = options.getPoisonPercent();
         List<byte[]> poison = SampleUsers.poisonPayloads().stream().filter(b -> b.length <= 64 * 1024).toList();
         int poisonSent = 0;
         for (int i = 0; i < users; i++) {
-          producer.send(new ProducerRecord<>(topic, SampleUsers.uuid("bench", i).getBytes(UTF_8),
-              SampleUsers.userJson("bench", i)));
+          SampleUsers.SampleUser user = SampleUsers.user("bench", i);
+          producer.send(new ProducerRecord<>(topic, user.uuid().getBytes(UTF_8), user.json()));
           while (poisonPercent > 0 && (long) poisonSent * 100 < (long) (i + 1) * poisonPercent) {
             producer.send(new ProducerRecord<>(topic, ("poison-" + poisonSent).getBytes(UTF_8),
                 poison.get(poisonSent % poison.size())));
@@ -273,25 +329,25 @@ public final class Bench {
       cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
     }
     cmd.addAll(List.of("-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "-jar",
-        arg("jar", "runners/spark/target/userstream-spark-bundled.jar")));
-    Map<String, String> options = new java.util.LinkedHashMap<>();
-    options.put("runner", "SparkRunner");
-    options.put("sparkMaster", "local[2]");
-    options.put("checkpointDir", Files.createTempDirectory("bench-checkpoint").toString());
-    options.put("kafkaBootstrapServers", kafka);
-    options.put("inputTopic", topic);
-    options.put("deadLetterTopic", dlq);
-    options.put("schemaRegistryUrl", registry);
-    options.put("consumerGroup", "bench-" + id);
-    options.put("cassandraHosts", cassandraHosts);
-    options.put("cassandraKeyspace", keyspace);
+        options.getJar()));
+    Map<String, String> jobOptions = new java.util.LinkedHashMap<>();
+    jobOptions.put("runner", "SparkRunner");
+    jobOptions.put("sparkMaster", "local[2]");
+    jobOptions.put("checkpointDir", Files.createTempDirectory("bench-checkpoint").toString());
+    jobOptions.put("kafkaBootstrapServers", kafka);
+    jobOptions.put("inputTopic", topic);
+    jobOptions.put("deadLetterTopic", dlq);
+    jobOptions.put("schemaRegistryUrl", registry);
+    jobOptions.put("consumerGroup", "bench-" + id);
+    jobOptions.put("cassandraHosts", cassandraHosts);
+    jobOptions.put("cassandraKeyspace", keyspace);
     // --jobArgs adds options or overrides these (e.g. --schemaRegistryUrl= to measure without validation).
-    String jobArgs = arg("jobArgs", "").trim();
+    String jobArgs = options.getJobArgs().trim();
     for (String option : jobArgs.isEmpty() ? new String[0] : jobArgs.split("\\s+")) {
       int eq = option.indexOf('=');
-      options.put(option.substring(2, eq < 0 ? option.length() : eq), eq < 0 ? "true" : option.substring(eq + 1));
+      jobOptions.put(option.substring(2, eq < 0 ? option.length() : eq), eq < 0 ? "true" : option.substring(eq + 1));
     }
-    options.forEach((name, value) -> cmd.add("--" + name + "=" + value));
+    jobOptions.forEach((name, value) -> cmd.add("--" + name + "=" + value));
     report.put("jobArgs", jobArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -353,11 +409,16 @@ public final class Bench {
 
   private void latency(Session session, KafkaProducer<byte[], byte[]> producer, String topic, String keyspace,
       Process job, Path log) throws Exception {
-    int rate = Integer.parseInt(arg("rate", "1000"));
-    int seconds = Integer.parseInt(arg("seconds", "60"));
+    int rate = options.getRate();
+    int seconds = options.getSeconds();
     int total = rate * seconds;
     long[] produced = new long[total];
     say("latency: offering %,d users/s for %d s", rate, seconds);
+    // Generated before the clock starts, so that pacing measures the pipeline, not the generator.
+    List<SampleUsers.SampleUser> load = new ArrayList<>(total);
+    for (int i = 0; i < total; i++) {
+      load.add(SampleUsers.user("load-" + id, i));
+    }
     long start = System.nanoTime();
     long startMillis = System.currentTimeMillis();
     for (int i = 0; i < total; i++) {
@@ -368,8 +429,8 @@ public final class Bench {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
       produced[i] = System.currentTimeMillis();
-      producer.send(new ProducerRecord<>(topic, null, produced[i], SampleUsers.uuid("load-" + id, i).getBytes(UTF_8),
-          SampleUsers.userJson("load-" + id, i)));
+      producer.send(new ProducerRecord<>(topic, null, produced[i], load.get(i).uuid().getBytes(UTF_8),
+          load.get(i).json()));
     }
     producer.flush();
     double offeredSeconds = (System.nanoTime() - start) / 1e9;
@@ -380,7 +441,7 @@ public final class Bench {
     Map<UUID, Long> written = new HashMap<>();
     List<UUID> ids = new ArrayList<>(total);
     for (int i = 0; i < total; i++) {
-      ids.add(UUID.fromString(SampleUsers.uuid("load-" + id, i)));
+      ids.add(UUID.fromString(load.get(i).uuid()));
     }
     while (written.size() < total) {
       requireRunning(job, log, deadline, "latency");
@@ -407,20 +468,20 @@ public final class Bench {
     Arrays.sort(sorted);
     ObjectNode out = report.putObject("latency").put("offeredPerSecond", rate).put("seconds", seconds)
         .put("achievedPerSecond", round(total / offeredSeconds)).put("records", total)
-        .put("p50Ms", percentile(sorted, 50)).put("p95Ms", percentile(sorted, 95))
-        .put("p99Ms", percentile(sorted, 99)).put("maxMs", sorted[total - 1]);
+        .put("p50Ms", Percentiles.of(sorted, 50)).put("p95Ms", Percentiles.of(sorted, 95))
+        .put("p99Ms", Percentiles.of(sorted, 99)).put("maxMs", sorted[total - 1]);
     ArrayNode series = out.putArray("perSecond");
     perSecond.forEach((second, values) -> {
       long[] v = values.stream().mapToLong(Long::longValue).sorted().toArray();
-      series.addObject().put("second", second).put("records", v.length).put("p50Ms", percentile(v, 50))
-          .put("p99Ms", percentile(v, 99)).put("maxMs", v[v.length - 1]);
+      series.addObject().put("second", second).put("records", v.length).put("p50Ms", Percentiles.of(v, 50))
+          .put("p99Ms", Percentiles.of(v, 99)).put("maxMs", v[v.length - 1]);
     });
     row("latency: offered / achieved load", String.format("%,d / %,.0f users/s for %d s", rate,
         total / offeredSeconds, seconds));
-    row("latency: p50 / p95 / p99 / max", String.format("%,d / %,d / %,d / %,d ms", percentile(sorted, 50),
-        percentile(sorted, 95), percentile(sorted, 99), sorted[total - 1]));
-    target(percentile(sorted, 99) <= 2000, "p99 end-to-end latency <= 2 s at " + rate + " users/s",
-        String.format("p99 %,d ms", percentile(sorted, 99)));
+    row("latency: p50 / p95 / p99 / max", String.format("%,d / %,d / %,d / %,d ms", Percentiles.of(sorted, 50),
+        Percentiles.of(sorted, 95), Percentiles.of(sorted, 99), sorted[total - 1]));
+    target(Percentiles.of(sorted, 99) <= 2000, "p99 end-to-end latency <= 2 s at " + rate + " users/s",
+        String.format("p99 %,d ms", Percentiles.of(sorted, 99)));
   }
 
   private void ceilings(Session session, String topic, String keyspace, int users) throws Exception {
@@ -583,7 +644,7 @@ public final class Bench {
   }
 
   private void write() throws Exception {
-    Path out = Path.of(arg("out", "target/bench"));
+    Path out = Path.of(options.getOut());
     Files.createDirectories(out);
     report.put("finishedAt", Instant.now().toString());
     JSON.writeValue(out.resolve("bench.json").toFile(), report);
@@ -592,7 +653,7 @@ public final class Bench {
       LatencyChart.write(report.get("latency"), png);
     }
     say("wrote %s%s", out.resolve("bench.json"), report.has("latency") ? " and " + png : "");
-    if (Boolean.parseBoolean(arg("updateDocs", "false"))) {
+    if (options.getUpdateDocs()) {
       Path docs = Path.of("docs", "BENCHMARKS.md");
       Files.createDirectories(docs.getParent());
       if (report.has("latency")) {
@@ -636,7 +697,8 @@ public final class Bench {
   }
 
   private Cluster cluster() {
-    return new CassandraEndpoint(cassandraHosts, "system", "ONE").withLoginFromEnvironment().clusterBuilder().build();
+    return new CassandraEndpoint(cassandraHosts, "system", "ONE")
+        .withLogin(options.getCassandraUser(), options.getCassandraPasswordFile()).clusterBuilder().build();
   }
 
   private KafkaProducer<byte[], byte[]> producer() {
@@ -669,10 +731,6 @@ public final class Bench {
     }
   }
 
-  static long percentile(long[] sorted, int p) {
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-  }
 
   private static double round(double v) {
     return Math.round(v * 10) / 10.0;

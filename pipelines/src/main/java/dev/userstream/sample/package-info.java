@@ -1,2 +1,0 @@
-/** Deterministic sample users in the randomuser.me format, for the demo and the tests. */
-package dev.userstream.sample;
