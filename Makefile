@@ -7,7 +7,7 @@ STACK   := $(PYTHON) infra/stack.py
 AIRFLOW_VENV := airflow/.venv
 INFRA_VENV   := infra/.venv
 
-.PHONY: help build test unit-test it test-faults soak up down status demo clean bench airflow-venv airflow-test airflow-lock \
+.PHONY: help build test unit-test it test-faults soak up down status demo clean bench profile airflow-venv airflow-test airflow-lock \
   infra-venv infra-test infra-lock prereqs prereqs-test docs-options
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
 	@echo "make bench   throughput, latency and memory of the whole pipeline, against its ceilings (target/bench/)"
+	@echo "make profile a flame graph of the streaming job while it drains (target/bench/profile-job.html)"
 	@echo "make docs-options  rewrite the option tables of docs/PIPELINES.md from the code"
 	@echo "make soak    the streaming job under 1,000 users/s for 30 min with a Kafka and a Cassandra restart (target/soak/)"
 
@@ -116,3 +117,10 @@ bench: prereqs build
 	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -Xmx3g -Djava.awt.headless=true -Dspark.driver.host=127.0.0.1 \
 	  -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar:infra/bench/target/userstream-bench.jar \
 	  dev.userstream.bench.Bench --updateDocs=$(BENCH_UPDATE_DOCS) $(BENCH_ARGS)'
+
+# Where the streaming job's CPU goes: the drain phase of the benchmark with async-profiler (from
+# Maven Central, in infra/bench's jar) attached to the job; the flame graph is
+# target/bench/profile-job.html. PROFILE_USERS (200000) users are preloaded and drained.
+PROFILE_USERS ?= 200000
+profile:
+	$(MAKE) bench BENCH_ARGS="--phases=drain --users=$(PROFILE_USERS) --profile=true $(BENCH_ARGS)"

@@ -32,6 +32,12 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
     assert report["latency"]["records"] == 1000 and report["latency"]["p99Ms"] >= report["latency"]["p50Ms"]
     assert report["ceilings"]["cassandraWritePerSecond"] > 0 and report["ceilings"]["kafkaConsumePerSecond"] > 0
     assert {"kafka", "cassandra", "streaming job"} <= set(report["memory"])
+    for phase in ("ingest", "drain", "latency", "ceilings"):
+        machine = report[phase]["machine"]
+        assert 0 <= machine["iowaitPercent"] <= 100 and 0 <= machine["stealPercent"] <= 100, machine
+        assert machine["busyPercent"] > 0 and machine["cpuSeconds"]["bench"] >= 0, machine
+    assert report["drain"]["machine"]["cpuSeconds"]["job"] > 0 and report["drain"]["machine"]["cpuSeconds"]["cassandra"] > 0
+    assert "| drain: machine | CPU s: job " in out.stdout
     assert [t["target"] for t in report["targets"]] == [
         "ingest >= 20,000 users/s overall", "p99 end-to-end latency <= 2 s at 200 users/s",
         "stream drain >= 60% of the raw Cassandra write ceiling"]

@@ -51,6 +51,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -156,6 +157,13 @@ public final class Bench {
     String getEmulatorUrl();
 
     void setEmulatorUrl(String value);
+
+    @Description("Record the streaming job's CPU with async-profiler (all threads, from JVM start to stop) and"
+        + " write the flame graph <out>/profile-job.html")
+    @Default.Boolean(false)
+    boolean getProfile();
+
+    void setProfile(boolean value);
   }
 
   private final Options options;
@@ -222,10 +230,12 @@ public final class Bench {
             .withValidation().as(IngestPipelineOptions.class);
         say("ingest: %,d users (%d pages of 5000) from %s into %s and %s", pages * 5000L, pages,
             ingest.getApiUrl(), tableName, topic);
+        PhaseMeter meter = PhaseMeter.start("ingest", processes(null, "postgres", "kafka", "emulator", "registry"));
         Instant start = Instant.now();
         PipelineResult result = IngestPipeline.run(Pipeline.create(ingest), ingest);
         bounded(result, Duration.ofMinutes(10), "ingest");
         Instant end = Instant.now();
+        PhaseMeter.Result machine = meter.stop();
         Map<String, Long> counts = IngestPipeline.counters(result);
         Instant lastFetch;
         Instant firstPublish;
@@ -247,6 +257,7 @@ public final class Bench {
             lastPublish);
         stage(out, "overall", "ingest: overall (start -> done)", fetched, start, end);
         out.put("benchJvmPeakRssMiB", hwmKib(ProcessHandle.current().pid()) / 1024);
+        recordMachine(machine);
         target(out.get("overall").get("perSecond").asDouble() >= 20_000, "ingest >= 20,000 users/s overall",
             String.format("%,.0f users/s", out.get("overall").get("perSecond").asDouble()));
       } finally {
@@ -328,6 +339,14 @@ public final class Bench {
     if (!opts.isBlank()) {
       cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
     }
+    if (options.getProfile()) {
+      Path flameGraph = Path.of(options.getOut()).toAbsolutePath().resolve("profile-job.html");
+      Files.createDirectories(flameGraph.getParent());
+      // Written by the profiler when the job's JVM exits (stop() ends it with SIGTERM).
+      cmd.add("-agentpath:" + AsyncProfiler.library() + "=start,event=cpu,interval=10ms,file=" + flameGraph);
+      report.put("profile", flameGraph.toString());
+      say("profiling the streaming job: %s when it stops", flameGraph);
+    }
     cmd.addAll(List.of("-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "-jar",
         options.getJar()));
     Map<String, String> jobOptions = new java.util.LinkedHashMap<>();
@@ -369,23 +388,25 @@ public final class Bench {
       }
     }
     say("drain: first row %.2f s after JVM start", firstRow);
+    PhaseMeter meter = PhaseMeter.start("drain", processes(job, "cassandra", "kafka"));
     double jobCpuAtFirst = cpuSeconds(job.pid());
     double cassandraCpuAtFirst = cpuSeconds(stackPid("cassandra"));
     List<UUID> tail = new ArrayList<>();
     for (int i = Math.max(0, users - 30); i < users; i++) {
       tail.add(UUID.fromString(SampleUsers.uuid("bench", i)));
     }
+    RowCount rows = RowCount.of(session, keyspace, "users");
     double lastRow = -1;
     long lastProgress = System.nanoTime();
     while (lastRow < 0) {
       requireRunning(job, log, deadline, "drain");
       boolean tailPresent = RetryingReads.retry("drain: last rows", deadline,
           () -> tail.stream().allMatch(u -> session.execute(byId.bind(u)).one() != null));
-      if (tailPresent && count(session, keyspace, deadline) >= users) {
+      if (tailPresent && rows.count(deadline) >= users) {
         lastRow = (System.nanoTime() - jvmStart) / 1e9;
       } else {
         if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(10)) {
-          say("drain: %,d of %,d rows", count(session, keyspace, deadline), users);
+          say("drain: %,d of %,d rows", rows.count(deadline), users);
           lastProgress = System.nanoTime();
         }
         Thread.sleep(tailPresent ? 500 : 100);
@@ -405,6 +426,7 @@ public final class Bench {
     row("drain: rows/s (first -> last row)", String.format("%,.0f", out.get("rowsPerSecond").asDouble()));
     row("drain: CPU, first -> last row", String.format("job %.0f s + Cassandra %.0f s of %.0f core-seconds"
         + " (job %.2f ms per row)", jobCpu, cassandraCpu, available, jobCpu * 1000 / users));
+    recordMachine(meter.stop());
   }
 
   private void latency(Session session, KafkaProducer<byte[], byte[]> producer, String topic, String keyspace,
@@ -419,6 +441,7 @@ public final class Bench {
     for (int i = 0; i < total; i++) {
       load.add(SampleUsers.user("load-" + id, i));
     }
+    PhaseMeter meter = PhaseMeter.start("latency", processes(job, "cassandra", "kafka"));
     long start = System.nanoTime();
     long startMillis = System.currentTimeMillis();
     for (int i = 0; i < total; i++) {
@@ -482,9 +505,11 @@ public final class Bench {
         Percentiles.of(sorted, 95), Percentiles.of(sorted, 99), sorted[total - 1]));
     target(Percentiles.of(sorted, 99) <= 2000, "p99 end-to-end latency <= 2 s at " + rate + " users/s",
         String.format("p99 %,d ms", Percentiles.of(sorted, 99)));
+    recordMachine(meter.stop());
   }
 
   private void ceilings(Session session, String topic, String keyspace, int users) throws Exception {
+    PhaseMeter meter = PhaseMeter.start("ceilings", processes(null, "cassandra", "kafka"));
     // Kafka: read the preloaded topic as fast as one consumer can.
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
@@ -562,6 +587,29 @@ public final class Bench {
       target(fraction >= 0.6, "stream drain >= 60% of the raw Cassandra write ceiling",
           String.format("%.0f %% of the %s ceiling", fraction * 100, out.get("slowestIs").asText()));
     }
+    recordMachine(meter.stop());
+  }
+
+  /**
+   * The processes a phase's CPU is split between: the streaming job (when there is one), the
+   * stack's servers named, and this JVM (the producer, the ingest pipeline, the ceiling clients).
+   */
+  private static Map<String, LongSupplier> processes(Process job, String... stack) {
+    Map<String, LongSupplier> out = new java.util.LinkedHashMap<>();
+    if (job != null) {
+      out.put("job", job::pid);
+    }
+    for (String name : stack) {
+      out.put(name, () -> stackPid(name));
+    }
+    out.put("bench", () -> ProcessHandle.current().pid());
+    return out;
+  }
+
+  /** A phase's machine figures: into its section of the report, and a row of the table. */
+  private void recordMachine(PhaseMeter.Result machine) {
+    ((ObjectNode) report.get(machine.phase())).set("machine", machine.json());
+    row(machine.phase() + ": machine", machine.summary());
   }
 
   // ---- memory and machine
@@ -719,10 +767,6 @@ public final class Bench {
     } catch (IOException | NumberFormatException e) {
       return -1;
     }
-  }
-
-  private static long count(Session session, String keyspace, long deadline) throws InterruptedException {
-    return RowCount.of(session, keyspace, "users").count(deadline);
   }
 
   private static void execute(Connection db, String sql) throws Exception {
