@@ -49,7 +49,7 @@ public class StoreOutcomesTest {
   private static final String TOPIC = "users.raw";
 
   @Test
-  public void everyOutcomeIsStoredOnceAndABundlesOffsetsAreCommittedOnlyAfterItsUpserts() {
+  public void everyOutcomeIsStoredOnceAndABundlesOffsetsAreCommittedOnlyAfterItsUpserts() throws InterruptedException {
     FakeStoreClients.Journal journal = new FakeStoreClients.Journal();
     List<Outcome<UserProfile>> outcomes = new ArrayList<>();
     List<DeadLetter> letters = new ArrayList<>();
