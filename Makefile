@@ -19,7 +19,7 @@ help:
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
 	@echo "make bench   throughput, latency and memory of the whole pipeline, against its ceilings (target/bench/)"
-	@echo "make profile a flame graph of the streaming job while it drains (target/bench/profile-job.html)"
+	@echo "make profile flame graphs of the streaming job draining, and its CPU by component (target/bench/profile-*.html)"
 	@echo "make docs-options  rewrite the option tables of docs/PIPELINES.md from the code"
 	@echo "make soak    the streaming job under 1,000 users/s for 30 min with a Kafka and a Cassandra restart (target/soak/)"
 
@@ -119,8 +119,9 @@ bench: prereqs build
 	  dev.userstream.bench.Bench --updateDocs=$(BENCH_UPDATE_DOCS) $(BENCH_ARGS)'
 
 # Where the streaming job's CPU goes: the drain phase of the benchmark with async-profiler (from
-# Maven Central, in infra/bench's jar) attached to the job; the flame graph is
-# target/bench/profile-job.html. PROFILE_USERS (200000) users are preloaded and drained.
+# Maven Central, in infra/bench's jar) attached to the job; flame graphs of its whole life and of the
+# drain alone (target/bench/profile-job.html, profile-drain.html) and the drain's CPU by component.
+# PROFILE_USERS (200000) users are preloaded and drained.
 PROFILE_USERS ?= 200000
 profile:
 	$(MAKE) bench BENCH_ARGS="--phases=drain --users=$(PROFILE_USERS) --profile=true $(BENCH_ARGS)"

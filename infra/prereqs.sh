@@ -14,8 +14,9 @@ packages=()
 # Java 17 or newer and Maven come with the machine: they are not installed here.
 if ! command -v java > /dev/null; then
   problems+=("java is not on PATH: install a JDK 17 or newer")
-elif ! java -version 2>&1 | sed -n 1p | grep -Eq '"(1[7-9]|[2-9][0-9])[."]'; then
-  problems+=("Java 17 or newer is needed; java -version says: $(java -version 2>&1 | sed -n 1p)")
+# The version line, not the first: JDK_JAVA_OPTIONS (stack.py env sets it) adds a "Picked up" line first.
+elif ! java -version 2>&1 | grep -m1 ' version "' | grep -Eq '"(1[7-9]|[2-9][0-9])[."]'; then
+  problems+=("Java 17 or newer is needed; java -version says: $(java -version 2>&1 | grep -m1 ' version ')")
 fi
 command -v mvn > /dev/null || problems+=("mvn is not on PATH: install Maven 3.8 or newer")
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null; then

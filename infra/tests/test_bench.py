@@ -23,7 +23,8 @@ BENCH_JAR = REPO / "infra" / "bench" / "target" / "userstream-bench.jar"
 def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
     out = subprocess.run(
         ["java", *os.environ.get("USERSTREAM_JAVA_OPTS", "").split(), "-Djava.awt.headless=true", "-cp", f"{SPARK_JAR}{os.pathsep}{BENCH_JAR}",
-         "dev.userstream.bench.Bench", "--users=5000", "--rate=200", "--seconds=5", f"--out={tmp_path}"],
+         "dev.userstream.bench.Bench", "--users=5000", "--rate=200", "--seconds=5", "--profile=true",
+         f"--out={tmp_path}"],
         capture_output=True, text=True, timeout=900, cwd=REPO)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     report = json.loads((tmp_path / "bench.json").read_text())
@@ -38,6 +39,11 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
         assert machine["busyPercent"] > 0 and machine["cpuSeconds"]["bench"] >= 0, machine
     assert report["drain"]["machine"]["cpuSeconds"]["job"] > 0 and report["drain"]["machine"]["cpuSeconds"]["cassandra"] > 0
     assert "| drain: machine | CPU s: job " in out.stdout
+    # make profile: the agent loaded, the recording became flame graphs and a split by component.
+    assert report["profile"]["samples"] > 0 and sum(report["profile"]["percentByComponent"].values()) > 99
+    for name in ("profile-job.html", "profile-drain.html"):
+        assert "<canvas" in (tmp_path / name).read_text(), name
+    assert "| drain profile: job CPU by component |" in out.stdout
     assert [t["target"] for t in report["targets"]] == [
         "ingest >= 20,000 users/s overall", "p99 end-to-end latency <= 2 s at 200 users/s",
         "stream drain >= 60% of the raw Cassandra write ceiling"]

@@ -158,8 +158,9 @@ public final class Bench {
 
     void setEmulatorUrl(String value);
 
-    @Description("Record the streaming job's CPU with async-profiler (all threads, from JVM start to stop) and"
-        + " write the flame graph <out>/profile-job.html")
+    @Description("Record the streaming job's CPU with async-profiler and write flame graphs of its whole life"
+        + " (<out>/profile-job.html) and of the drain alone (<out>/profile-drain.html), and the drain's CPU by"
+        + " component")
     @Default.Boolean(false)
     boolean getProfile();
 
@@ -172,6 +173,9 @@ public final class Bench {
   private final String cassandraHosts;
   private final String registry;
   private final ObjectNode report = JSON.createObjectNode();
+  /** The drain's first and last row, wall clock: the window of the drain's profile. */
+  private long drainFromMillis;
+  private long drainToMillis;
   private final List<String> table = new ArrayList<>();
 
   private Bench(Options options) {
@@ -318,6 +322,9 @@ public final class Bench {
         report.putObject("job").put("peakRssMiB", hwmKib(job.pid()) / 1024).put("cpuSeconds", cpuSeconds(job.pid()));
         stop(job);
         job = null;
+        if (options.getProfile()) {
+          profile();
+        }
         if (phases.contains("ceilings")) {
           ceilings(session, topic, ceilingKeyspace, users);
         }
@@ -332,6 +339,27 @@ public final class Bench {
     }
   }
 
+  private Path recording() {
+    return Path.of(options.getOut()).toAbsolutePath().resolve("profile-job.jfr");
+  }
+
+  /** The job's recording as flame graphs, whole and drain only, and the drain's CPU by component. */
+  private void profile() throws IOException {
+    Path jfr = recording();
+    if (!Files.exists(jfr)) {
+      throw new IllegalStateException("the profiler wrote no " + jfr + "; see the job's log");
+    }
+    ProfileSummary.convert(jfr, "profile-job", 0, 0);
+    Path drain = ProfileSummary.convert(jfr, "profile-drain", drainFromMillis, drainToMillis);
+    ObjectNode split = ProfileSummary.json(ProfileSummary.byComponent(drain));
+    split.put("flameGraphJob", jfr.resolveSibling("profile-job.html").toString())
+        .put("flameGraphDrain", jfr.resolveSibling("profile-drain.html").toString());
+    report.set("profile", split);
+    row("drain profile: job CPU by component", ProfileSummary.line(split));
+    say("flame graphs: %s (JVM start to stop) and %s (the drain)", jfr.resolveSibling("profile-job.html"),
+        jfr.resolveSibling("profile-drain.html"));
+  }
+
   private Process startJob(String topic, String dlq, String keyspace, Path log) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx2g"));
@@ -340,12 +368,10 @@ public final class Bench {
       cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
     }
     if (options.getProfile()) {
-      Path flameGraph = Path.of(options.getOut()).toAbsolutePath().resolve("profile-job.html");
-      Files.createDirectories(flameGraph.getParent());
+      Files.createDirectories(recording().getParent());
       // Written by the profiler when the job's JVM exits (stop() ends it with SIGTERM).
-      cmd.add("-agentpath:" + AsyncProfiler.library() + "=start,event=cpu,interval=10ms,file=" + flameGraph);
-      report.put("profile", flameGraph.toString());
-      say("profiling the streaming job: %s when it stops", flameGraph);
+      cmd.add("-agentpath:" + AsyncProfiler.library() + "=start,event=cpu,interval=10ms,file=" + recording());
+      say("profiling the streaming job into %s", recording());
     }
     cmd.addAll(List.of("-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "-jar",
         options.getJar()));
@@ -388,6 +414,7 @@ public final class Bench {
       }
     }
     say("drain: first row %.2f s after JVM start", firstRow);
+    drainFromMillis = System.currentTimeMillis();
     PhaseMeter meter = PhaseMeter.start("drain", processes(job, "cassandra", "kafka"));
     double jobCpuAtFirst = cpuSeconds(job.pid());
     double cassandraCpuAtFirst = cpuSeconds(stackPid("cassandra"));
@@ -412,6 +439,7 @@ public final class Bench {
         Thread.sleep(tailPresent ? 500 : 100);
       }
     }
+    drainToMillis = System.currentTimeMillis();
     double drainSeconds = lastRow - firstRow;
     // Where the cores went while draining: the job against Cassandra (everything shares them).
     double jobCpu = cpuSeconds(job.pid()) - jobCpuAtFirst;

@@ -1,0 +1,129 @@
+package dev.userstream.bench;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import one.convert.Arguments;
+import one.convert.JfrToFlame;
+
+/**
+ * Where the streaming job's CPU went, from async-profiler's recording: flame graphs (HTML) of the
+ * job's whole life and of the drain alone, and each drain sample charged to the component that
+ * ran it (the frame nearest the leaf that belongs to a known component), so that the table says
+ * in figures what the flame graph shows.
+ */
+final class ProfileSummary {
+  private static final String JDK = "JDK (not called by any of the above)";
+
+  /**
+   * Components, matched against a stack's frames from the leaf down; the first match takes the
+   * sample, except the JDK's, which takes it only when no other component is on the stack (a
+   * HashMap lookup is charged to whoever called it).
+   */
+  static final Map<String, Pattern> COMPONENTS = components();
+
+  private ProfileSummary() {}
+
+  private static Map<String, Pattern> components() {
+    Map<String, Pattern> c = new LinkedHashMap<>();
+    c.put("JIT compiler", Pattern.compile("^(C2Compiler|Compilation::|CompileBroker|Compile::|PhaseChaitin|C1_|Phase[A-Z])"));
+    c.put("garbage collector", Pattern.compile("^(G1|GC|ConcurrentGC|WorkerThread::|Parallel|PSPromotion)"));
+    c.put("JSON (Jackson, schema validation)", Pattern.compile("^(com/fasterxml/jackson|com/networknt)"));
+    c.put("Cassandra driver", Pattern.compile("^com/datastax"));
+    c.put("Kafka client", Pattern.compile("^org/apache/kafka"));
+    c.put("Netty (the drivers' I/O)", Pattern.compile("^io/netty"));
+    c.put("the pipeline's code", Pattern.compile("^dev/userstream"));
+    c.put("Beam", Pattern.compile("^org/apache/beam"));
+    c.put("Spark", Pattern.compile("^(org/apache/spark|scala/)"));
+    c.put(JDK, Pattern.compile("^(java/|javax/|jdk/|sun/)"));
+    return c;
+  }
+
+  /** Writes {@code <name>.html} and {@code <name>.collapsed} from {@code jfr}, limited to [fromMillis, toMillis] when given. */
+  static Path convert(Path jfr, String name, long fromMillis, long toMillis) throws IOException {
+    Path collapsed = jfr.resolveSibling(name + ".collapsed");
+    Path html = jfr.resolveSibling(name + ".html");
+    for (Path out : List.of(collapsed, html)) {
+      List<String> args = new java.util.ArrayList<>(List.of("--cpu", "--title", "userstream streaming job: " + name,
+          "-o", out == collapsed ? "collapsed" : "html"));
+      if (fromMillis > 0) {
+        args.addAll(List.of("--from", Long.toString(fromMillis), "--to", Long.toString(toMillis)));
+      }
+      JfrToFlame.convert(jfr.toString(), out.toString(), new Arguments(args.toArray(String[]::new)));
+    }
+    return collapsed;
+  }
+
+  /** Samples per component (and "other"), and the total, of a collapsed-stacks file. */
+  static Map<String, Long> byComponent(Path collapsed) throws IOException {
+    try (Stream<String> lines = Files.lines(collapsed)) {
+      return byComponent(lines.collect(Collectors.toList()));
+    }
+  }
+
+  static Map<String, Long> byComponent(List<String> collapsedLines) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    COMPONENTS.keySet().forEach(k -> out.put(k, 0L));
+    out.put("other (native, kernel, interpreter)", 0L);
+    long total = 0;
+    for (String line : collapsedLines) {
+      int space = line.lastIndexOf(' ');
+      if (space < 0) {
+        continue;
+      }
+      long samples = Long.parseLong(line.substring(space + 1).trim());
+      String[] frames = line.substring(0, space).split(";");
+      String owner = null;
+      boolean jdk = false;
+      search:
+      for (int i = frames.length - 1; i >= 0; i--) {
+        for (Map.Entry<String, Pattern> c : COMPONENTS.entrySet()) {
+          if (c.getValue().matcher(frames[i]).find()) {
+            if (!c.getKey().equals(JDK)) {
+              owner = c.getKey();
+              break search;
+            }
+            jdk = true;
+          }
+        }
+      }
+      if (owner == null) {
+        owner = jdk ? JDK : "other (native, kernel, interpreter)";
+      }
+      out.merge(owner, samples, Long::sum);
+      total += samples;
+    }
+    out.put("total", total);
+    return out;
+  }
+
+  /** The split as JSON (percent of the samples) and as one line for the table, largest first. */
+  static ObjectNode json(Map<String, Long> split) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    long total = Math.max(1, split.get("total"));
+    out.put("samples", split.get("total"));
+    ObjectNode percent = out.putObject("percentByComponent");
+    split.entrySet().stream().filter(e -> !e.getKey().equals("total"))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> percent.put(e.getKey(), Math.round(e.getValue() * 1000.0 / total) / 10.0));
+    return out;
+  }
+
+  static String line(ObjectNode json) {
+    StringBuilder s = new StringBuilder();
+    json.get("percentByComponent").fields().forEachRemaining(e -> {
+      if (e.getValue().asDouble() >= 1) {
+        s.append(s.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue().asText()).append(" %");
+      }
+    });
+    return s.append(" (").append(json.get("samples").asLong()).append(" samples)").toString();
+  }
+}
