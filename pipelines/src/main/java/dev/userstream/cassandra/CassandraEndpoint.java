@@ -1,24 +1,42 @@
 package dev.userstream.cassandra;
 
-import com.datastax.driver.core.Cluster;
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.auth.AuthenticationException;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.internal.core.connection.ConstantReconnectionPolicy;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Where and how to reach Cassandra: contact points ("host:port,host:port"), keyspace, consistency,
- * and the login when the cluster authenticates. Serializable, so it travels inside DoFns to Spark
- * executors (the password with it, never on a command line); also the key of the JVM-wide session
- * cache. Its string form leaves the password out.
+ * the local datacenter, and the login when the cluster authenticates. Serializable, so it travels
+ * inside DoFns to Spark executors (the password with it, never on a command line); also the key of
+ * the JVM-wide session cache. Its string form leaves the password out.
  */
 public final class CassandraEndpoint implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
+  /** The datacenter a single node, or the local stack's cluster, reports. */
+  public static final String DEFAULT_DATACENTER = "datacenter1";
+  /** Client-side limit of one request: the 4.x driver's default (2 s) fails writes a busy node takes longer for. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Between attempts to reach a node that is down: the driver's default grows to 10 minutes, but
+   * a restarted Cassandra should take writes again within seconds.
+   */
+  static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
   /** The variables the local stack exports (infra/stack.py env) for tools and tests. */
   public static final String USER_ENV = "USERSTREAM_CASSANDRA_USER";
   public static final String PASSWORD_FILE_ENV = "USERSTREAM_CASSANDRA_PASSWORD_FILE";
@@ -26,22 +44,40 @@ public final class CassandraEndpoint implements Serializable {
   public final String contactPoints;
   public final String keyspace;
   public final String consistency;
+  /** The datacenter whose nodes serve requests (LOCAL_* consistency levels count its replicas). */
+  public final String localDatacenter;
   /** Null when the cluster does not authenticate. */
   public final String user;
   private final String password;
 
   public CassandraEndpoint(String contactPoints, String keyspace, String consistency) {
-    this(contactPoints, keyspace, consistency, null, null);
+    this(contactPoints, keyspace, consistency, DEFAULT_DATACENTER, null, null);
   }
 
-  private CassandraEndpoint(String contactPoints, String keyspace, String consistency, String user, String password) {
+  private CassandraEndpoint(String contactPoints, String keyspace, String consistency, String localDatacenter,
+      String user, String password) {
     this.contactPoints = Objects.requireNonNull(contactPoints, "contactPoints");
     this.keyspace = Objects.requireNonNull(keyspace, "keyspace");
     this.consistency = Objects.requireNonNull(consistency, "consistency");
+    this.localDatacenter = Objects.requireNonNull(localDatacenter, "localDatacenter");
     this.user = user;
     this.password = password;
     addresses(); // fail fast on a malformed list, at pipeline construction
-    com.datastax.driver.core.ConsistencyLevel.valueOf(consistency);
+    try {
+      DefaultConsistencyLevel.valueOf(consistency);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a Cassandra consistency level: '" + consistency + "' (e.g. LOCAL_QUORUM,"
+          + " QUORUM, ONE)");
+    }
+    if (localDatacenter.isBlank()) {
+      throw new IllegalArgumentException("the Cassandra local datacenter must be named (a single node's is "
+          + DEFAULT_DATACENTER + ")");
+    }
+  }
+
+  /** The same endpoint with another local datacenter. */
+  public CassandraEndpoint withLocalDatacenter(String datacenter) {
+    return new CassandraEndpoint(contactPoints, keyspace, consistency, datacenter, user, password);
   }
 
   /**
@@ -50,12 +86,13 @@ public final class CassandraEndpoint implements Serializable {
    */
   public CassandraEndpoint withLogin(String user, String passwordFile) {
     if (passwordFile == null || passwordFile.isBlank()) {
-      return new CassandraEndpoint(contactPoints, keyspace, consistency, null, null);
+      return new CassandraEndpoint(contactPoints, keyspace, consistency, localDatacenter, null, null);
     }
     if (user == null || user.isBlank()) {
       throw new IllegalArgumentException("a Cassandra password file needs a user to log in as");
     }
-    return new CassandraEndpoint(contactPoints, keyspace, consistency, user, readPassword(Path.of(passwordFile)));
+    return new CassandraEndpoint(contactPoints, keyspace, consistency, localDatacenter, user,
+        readPassword(Path.of(passwordFile)));
   }
 
   /** With the login the environment names ({@link #USER_ENV}, {@link #PASSWORD_FILE_ENV}), if any. */
@@ -82,16 +119,68 @@ public final class CassandraEndpoint implements Serializable {
     return password;
   }
 
-  /** A cluster builder with the contact points and the login; callers add their own tuning. */
-  public Cluster.Builder clusterBuilder() {
-    Cluster.Builder builder = Cluster.builder().withoutJMXReporting();
+  /**
+   * A session builder with the contact points, the local datacenter, the login and the project's
+   * driver settings (consistency, timeouts, reconnection); callers may replace the login.
+   */
+  public CqlSessionBuilder sessionBuilder() {
+    CqlSessionBuilder builder = CqlSession.builder().withLocalDatacenter(localDatacenter).withConfigLoader(
+        DriverConfigLoader.programmaticBuilder()
+            .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency)
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
+            .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, CONNECT_TIMEOUT)
+            .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, CONNECT_TIMEOUT)
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, CONNECT_TIMEOUT)
+            .withClass(DefaultDriverOption.RECONNECTION_POLICY_CLASS, ConstantReconnectionPolicy.class)
+            .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, RECONNECT_DELAY)
+            // Schema changes (the tools' DDL) wait for every node to agree before returning.
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
+            .build());
     for (InetSocketAddress a : addresses()) {
-      builder.addContactPointsWithPorts(new InetSocketAddress(a.getHostString(), a.getPort()));
+      builder.addContactPoint(new InetSocketAddress(a.getHostString(), a.getPort()));
     }
     if (user != null) {
-      builder.withCredentials(user, password);
+      builder.withAuthCredentials(user, password);
     }
     return builder;
+  }
+
+  /**
+   * A session for this endpoint, or an error that says what is wrong: the login refused, or no
+   * node reachable. Not bound to the keyspace: statements name it, as Cassandra 5 advises for
+   * prepared ones.
+   */
+  public CqlSession connect() {
+    try {
+      return sessionBuilder().build();
+    } catch (AllNodesFailedException e) {
+      if (refusedLogin(e)) {
+        throw new IllegalStateException("Cassandra at " + contactPoints + " refused the login"
+            + (user == null
+                ? ": it authenticates, so give --cassandraUser and --cassandraPasswordFile"
+                : " of user '" + user + "': wrong password file?")
+            + " (" + e.getMessage() + ")", e);
+      }
+      throw new IllegalStateException("cannot connect to Cassandra at " + contactPoints + " (is it up? is its"
+          + " datacenter '" + localDatacenter + "'?): " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a node answered the connection with a refused login (the driver wraps that per node). */
+  public static boolean refusedLogin(Throwable e) {
+    if (e instanceof AuthenticationException) {
+      return true;
+    }
+    if (e instanceof AllNodesFailedException) {
+      for (List<Throwable> errors : ((AllNodesFailedException) e).getAllErrors().values()) {
+        for (Throwable error : errors) {
+          if (refusedLogin(error)) {
+            return true;
+          }
+        }
+      }
+    }
+    return e.getCause() != null && e.getCause() != e && refusedLogin(e.getCause());
   }
 
   /** The contact points as socket addresses; "host" alone means port 9042. */
@@ -129,17 +218,19 @@ public final class CassandraEndpoint implements Serializable {
     return contactPoints.equals(e.contactPoints)
         && keyspace.equals(e.keyspace)
         && consistency.equals(e.consistency)
+        && localDatacenter.equals(e.localDatacenter)
         && Objects.equals(user, e.user)
         && Objects.equals(password, e.password);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(contactPoints, keyspace, consistency, user);
+    return Objects.hash(contactPoints, keyspace, consistency, localDatacenter, user);
   }
 
   @Override
   public String toString() {
-    return contactPoints + "/" + keyspace + " (" + consistency + (user == null ? "" : ", as " + user) + ")";
+    return contactPoints + "/" + keyspace + " (" + consistency + " in " + localDatacenter
+        + (user == null ? "" : ", as " + user) + ")";
   }
 }

@@ -1,6 +1,6 @@
 package dev.userstream.cassandra;
 
-import com.datastax.driver.core.Session;
+import com.datastax.oss.driver.api.core.CqlSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +46,7 @@ public final class CassandraSchema {
   }
 
   /** Applies the schema through a session that is not bound to the keyspace. */
-  public static void apply(Session session, String keyspace, String replication) {
+  public static void apply(CqlSession session, String keyspace, String replication) {
     for (String statement : statements(keyspace, replication)) {
       LOG.info("CQL: {}", statement);
       session.execute(statement);

@@ -1,10 +1,9 @@
 package dev.userstream.cassandra;
 
-import com.datastax.driver.core.BoundStatement;
-import com.datastax.driver.core.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import dev.userstream.model.UserProfile;
-import java.time.Instant;
-import java.util.Date;
 
 /**
  * The upsert of a profile into the Cassandra users table, keyed by {@code id} ({@code
@@ -31,12 +30,13 @@ public final class ProfileUpsert {
   }
 
   /**
-   * Binds by index with typed setters: the driver's untyped {@code bind(Object...)} looks every
-   * value's codec up through Guava type tokens, a fifth of the driver's CPU in the drain profile.
+   * Binds by index with typed setters, on one builder: the driver's untyped {@code bind(Object...)}
+   * looks every value's codec up by its Java type, and each setter of an immutable bound statement
+   * copies it.
    */
   public static BoundStatement bind(PreparedStatement insert, UserProfile p) {
-    BoundStatement s = insert.bind();
-    s.setUUID(0, p.id);
+    BoundStatementBuilder s = insert.boundStatementBuilder();
+    s.setUuid(0, p.id);
     s.setString(1, p.title);
     s.setString(2, p.firstName);
     s.setString(3, p.lastName);
@@ -51,31 +51,26 @@ public final class ProfileUpsert {
     s.setString(12, p.timezoneOffset);
     s.setString(13, p.email);
     s.setString(14, p.username);
-    s.setTimestamp(15, date(p.dob));
+    s.setInstant(15, p.dob);
     if (p.age == null) {
       s.setToNull(16);
     } else {
       s.setInt(16, p.age);
     }
-    s.setTimestamp(17, date(p.registeredAt));
+    s.setInstant(17, p.registeredAt);
     s.setString(18, p.phone);
     s.setString(19, p.cell);
     s.setString(20, p.pictureUrl);
     s.setString(21, p.nat);
-    s.setTimestamp(22, date(p.ingestedAt));
-    s.setIdempotent(true);
-    return s;
+    s.setInstant(22, p.ingestedAt);
+    return s.setIdempotence(true).build();
   }
 
-  private static void setDouble(BoundStatement s, int i, Double v) {
+  private static void setDouble(BoundStatementBuilder s, int i, Double v) {
     if (v == null) {
       s.setToNull(i);
     } else {
       s.setDouble(i, v);
     }
-  }
-
-  private static Date date(Instant i) {
-    return i == null ? null : Date.from(i);
   }
 }

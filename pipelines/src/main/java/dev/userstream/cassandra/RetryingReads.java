@@ -1,10 +1,10 @@
 package dev.userstream.cassandra;
 
-import com.datastax.driver.core.exceptions.NoHostAvailableException;
-import com.datastax.driver.core.exceptions.OperationTimedOutException;
-import com.datastax.driver.core.exceptions.ReadFailureException;
-import com.datastax.driver.core.exceptions.ReadTimeoutException;
-import com.datastax.driver.core.exceptions.UnavailableException;
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.ReadFailureException;
+import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +28,8 @@ public final class RetryingReads {
     for (int attempt = 1; ; attempt++) {
       try {
         return read.get();
-      } catch (ReadTimeoutException | ReadFailureException | OperationTimedOutException
-          | NoHostAvailableException | UnavailableException e) {
+      } catch (ReadTimeoutException | ReadFailureException | DriverTimeoutException
+          | AllNodesFailedException | UnavailableException e) {
         if (System.nanoTime() >= deadlineNanos) {
           throw e;
         }

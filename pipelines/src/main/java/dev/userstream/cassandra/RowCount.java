@@ -1,7 +1,7 @@
 package dev.userstream.cassandra;
 
-import com.datastax.driver.core.PreparedStatement;
-import com.datastax.driver.core.Session;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import java.math.BigInteger;
 
 /**
@@ -14,11 +14,11 @@ public final class RowCount {
   /** Ranges the Murmur3 token ring is cut into. */
   static final int RANGES = 256;
 
-  private final Session session;
+  private final CqlSession session;
   private final String table;
   private final PreparedStatement range;
 
-  private RowCount(Session session, String keyspace, String table) {
+  private RowCount(CqlSession session, String keyspace, String table) {
     this.session = session;
     this.table = keyspace + "." + table;
     // Prepared once: a caller that counts again and again (Report waiting for rows) re-uses it.
@@ -26,7 +26,7 @@ public final class RowCount {
   }
 
   /** A counter of {@code keyspace.table}'s rows (partition key {@code id}). */
-  public static RowCount of(Session session, String keyspace, String table) {
+  public static RowCount of(CqlSession session, String keyspace, String table) {
     return new RowCount(session, keyspace, table);
   }
 

@@ -49,9 +49,17 @@ public interface CassandraOptions extends PipelineOptions {
 
   void setCassandraConsistency(String value);
 
+  @Description("The Cassandra datacenter whose nodes serve the requests (LOCAL_* consistency levels count its"
+      + " replicas); a single node's, and the local stack's, is " + CassandraEndpoint.DEFAULT_DATACENTER)
+  @Default.String(CassandraEndpoint.DEFAULT_DATACENTER)
+  String getCassandraLocalDatacenter();
+
+  void setCassandraLocalDatacenter(String value);
+
   /** The endpoint these options name, with its login. */
   static CassandraEndpoint endpoint(CassandraOptions o) {
     return new CassandraEndpoint(o.getCassandraHosts(), o.getCassandraKeyspace(), o.getCassandraConsistency())
+        .withLocalDatacenter(o.getCassandraLocalDatacenter())
         .withLogin(o.getCassandraUser(), o.getCassandraPasswordFile());
   }
 

@@ -1,6 +1,6 @@
 package dev.userstream.stream;
 
-import com.datastax.driver.core.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.cassandra.SharedCassandraSession;
@@ -70,7 +70,7 @@ public final class CassandraKafkaClients implements StoreClients {
 
   @Override
   public Future<?> upsert(UserProfile profile) {
-    return session.session().executeAsync(ProfileUpsert.bind(insert, profile));
+    return session.session().executeAsync(ProfileUpsert.bind(insert, profile)).toCompletableFuture();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.userstream.tools;
 
-import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.Session;
+import com.datastax.oss.driver.api.core.CqlSession;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.options.CassandraOptions;
@@ -35,7 +34,7 @@ public final class ApplySchema {
   public static void main(String[] args) {
     Options options = CommandLine.parse(args, Options.class);
     CassandraEndpoint endpoint = CassandraOptions.endpoint(options);
-    try (Cluster cluster = endpoint.clusterBuilder().build(); Session session = cluster.connect()) {
+    try (CqlSession session = endpoint.connect()) {
       CassandraSchema.apply(session, endpoint.keyspace, options.getReplication());
     }
     LOG.info("Schema applied to keyspace {} at {}", endpoint.keyspace, endpoint.contactPoints);

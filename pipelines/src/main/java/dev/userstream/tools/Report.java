@@ -2,8 +2,7 @@ package dev.userstream.tools;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.Session;
+import com.datastax.oss.driver.api.core.CqlSession;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.RowCount;
 import dev.userstream.kafka.CommittedRecords;
@@ -123,8 +122,7 @@ public final class Report {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p);
-        Cluster cluster = cassandra.clusterBuilder().build();
-        Session session = cluster.connect()) {
+        CqlSession session = cassandra.connect()) {
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       long rows;
       long lag;

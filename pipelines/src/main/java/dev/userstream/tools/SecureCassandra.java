@@ -1,9 +1,9 @@
 package dev.userstream.tools;
 
-import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.Session;
-import com.datastax.driver.core.exceptions.AuthenticationException;
-import com.datastax.driver.core.exceptions.NoHostAvailableException;
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.options.CassandraOptions;
 import dev.userstream.options.CommandLine;
@@ -43,15 +43,15 @@ public final class SecureCassandra {
       return;
     }
     long deadline = System.currentTimeMillis() + DEFAULT_ROLE_WAIT_MILLIS;
-    Cluster.Builder builtIn = new CassandraEndpoint(project.contactPoints, "system", "ONE").clusterBuilder()
-        .withCredentials("cassandra", "cassandra");
+    CqlSessionBuilder builtIn = new CassandraEndpoint(project.contactPoints, "system", "ONE")
+        .withLocalDatacenter(project.localDatacenter).sessionBuilder().withAuthCredentials("cassandra", "cassandra");
     while (true) {
-      try (Cluster cluster = builtIn.build(); Session session = cluster.connect()) {
+      try (CqlSession session = builtIn.build()) {
         // DDL takes no bind markers; the password is URL-safe base64, no quote can end the literal.
         session.execute("CREATE ROLE IF NOT EXISTS " + quoted(project.user)
             + " WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = '" + passwordOf(project) + "'");
         break;
-      } catch (AuthenticationException | NoHostAvailableException e) {
+      } catch (AuthenticationException | AllNodesFailedException e) {
         if (System.currentTimeMillis() > deadline) {
           throw new IllegalStateException("Cassandra at " + project.contactPoints + " accepts neither role '"
               + project.user + "' with its password file nor its default role; was it set up with another"
@@ -62,7 +62,7 @@ public final class SecureCassandra {
     }
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
-    try (Cluster cluster = project.clusterBuilder().build(); Session session = cluster.connect()) {
+    try (CqlSession session = project.connect()) {
       session.execute("ALTER ROLE cassandra WITH PASSWORD = '"
           + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "' AND SUPERUSER = false AND LOGIN = false");
     }
@@ -70,9 +70,9 @@ public final class SecureCassandra {
   }
 
   private static boolean canLogIn(CassandraEndpoint endpoint) {
-    try (Cluster cluster = endpoint.clusterBuilder().build(); Session session = cluster.connect()) {
+    try (CqlSession session = endpoint.sessionBuilder().build()) {
       return true;
-    } catch (AuthenticationException | NoHostAvailableException e) {
+    } catch (AuthenticationException | AllNodesFailedException e) {
       return false;
     }
   }

@@ -4,10 +4,11 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.Assert.assertThrows;
 
-import com.datastax.driver.core.ConsistencyLevel;
-import com.datastax.driver.core.exceptions.InvalidQueryException;
-import com.datastax.driver.core.exceptions.ReadFailureException;
-import com.datastax.driver.core.exceptions.ReadTimeoutException;
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
+import com.datastax.oss.driver.api.core.servererrors.ReadFailureException;
+import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.Test;
@@ -21,9 +22,9 @@ public class RetryingReadsTest {
     long rows = RetryingReads.retry("count", System.nanoTime() + MINUTE, () -> {
       switch (calls.incrementAndGet()) {
         case 1:
-          throw new ReadFailureException(ConsistencyLevel.LOCAL_ONE, 0, 1, 1, false);
+          throw new ReadFailureException(null, ConsistencyLevel.LOCAL_ONE, 0, 1, 1, false, Map.of());
         case 2:
-          throw new ReadTimeoutException(ConsistencyLevel.LOCAL_ONE, 0, 1, false);
+          throw new ReadTimeoutException(null, ConsistencyLevel.LOCAL_ONE, 0, 1, false);
         default:
           return 42L;
       }
@@ -37,7 +38,7 @@ public class RetryingReadsTest {
     AtomicInteger calls = new AtomicInteger();
     assertThrows(ReadTimeoutException.class, () -> RetryingReads.retry("count", System.nanoTime() - 1, () -> {
       calls.incrementAndGet();
-      throw new ReadTimeoutException(ConsistencyLevel.ONE, 0, 1, false);
+      throw new ReadTimeoutException(null, ConsistencyLevel.ONE, 0, 1, false);
     }));
     assertThat(calls.get(), equalTo(1));
   }
@@ -47,7 +48,7 @@ public class RetryingReadsTest {
     AtomicInteger calls = new AtomicInteger();
     assertThrows(InvalidQueryException.class, () -> RetryingReads.retry("count", System.nanoTime() + MINUTE, () -> {
       calls.incrementAndGet();
-      throw new InvalidQueryException("unconfigured table users");
+      throw new InvalidQueryException(null, "unconfigured table users");
     }));
     assertThat(calls.get(), equalTo(1));
   }

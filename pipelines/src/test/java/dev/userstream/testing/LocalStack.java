@@ -1,8 +1,7 @@
 package dev.userstream.testing;
 
-import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.Row;
-import com.datastax.driver.core.Session;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.kafka.CommittedRecords;
@@ -56,8 +55,7 @@ public final class LocalStack implements AutoCloseable {
   public final String consumerGroup = "it-" + id;
 
   private final Admin admin;
-  private final Cluster cluster;
-  private final Session session;
+  private final CqlSession session;
   private final KafkaProducer<byte[], byte[]> producer;
 
   private static String env(String name, String fallback) {
@@ -81,10 +79,7 @@ public final class LocalStack implements AutoCloseable {
         .get();
     new SchemaRegistryClient(SCHEMA_REGISTRY).register(UserSchema.subjectOf(inputTopic), UserSchema.text());
     // Reconnects within a second of a Cassandra restart (the fault tests restart it).
-    cluster = new CassandraEndpoint(CASSANDRA, keyspace, "ONE").withLoginFromEnvironment().clusterBuilder()
-        .withReconnectionPolicy(new com.datastax.driver.core.policies.ConstantReconnectionPolicy(1000))
-        .build();
-    session = cluster.connect();
+    session = new CassandraEndpoint(CASSANDRA, keyspace, "ONE").withLoginFromEnvironment().connect();
     CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
     Properties pp = new Properties();
     pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
@@ -121,7 +116,7 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  public Session session() {
+  public CqlSession session() {
     return session;
   }
 
@@ -134,8 +129,8 @@ public final class LocalStack implements AutoCloseable {
     Map<UUID, Map<String, Object>> out = new HashMap<>();
     for (Row r : session.execute("SELECT * FROM " + keyspace + ".users")) {
       Map<String, Object> columns = new HashMap<>();
-      r.getColumnDefinitions().forEach(d -> columns.put(d.getName(), r.getObject(d.getName())));
-      out.put(r.getUUID("id"), columns);
+      r.getColumnDefinitions().forEach(d -> columns.put(d.getName().asInternal(), r.getObject(d.getName())));
+      out.put(r.getUuid("id"), columns);
     }
     return out;
   }
@@ -259,7 +254,6 @@ public final class LocalStack implements AutoCloseable {
       // Cleanup is best effort: names are unique per test, so leftovers harm nothing.
     }
     session.close();
-    cluster.close();
     admin.close();
   }
 

@@ -20,7 +20,7 @@ public class ProfileSummaryTest {
         // A JDK call is charged to its caller.
         "java/lang/Thread.run;dev/userstream/stream/ProfileMapper.toProfile_[j];java/util/HashMap.get_[j] 4",
         "thread_native_entry;JavaThread::thread_main_inner;CompileBroker::compiler_thread_loop;C2Compiler::compile_method 50",
-        "java/lang/Thread.run;com/datastax/driver/core/Connection.write;io/netty/channel/AbstractChannel.write 5",
+        "java/lang/Thread.run;com/datastax/oss/driver/internal/core/channel/DriverChannel.write;io/netty/channel/AbstractChannel.write 5",
         "start_thread;__futex_wait_[k] 3",
         "java/lang/Thread.run;java/lang/ref/Reference$ReferenceHandler.run 2"));
     assertThat(split.get("JSON (Jackson, schema validation)"), equalTo(30L));

@@ -25,6 +25,7 @@ record ConsoleSettings(
     String cassandra,
     String cassandraUser,
     String cassandraPasswordFile,
+    String cassandraLocalDatacenter,
     String keyspace,
     String registryUrl,
     String sparkUi,
@@ -124,7 +125,7 @@ record ConsoleSettings(
     return new ConsoleSettings(o.getHost(), o.getPort(), o.getKafkaBootstrapServers(), o.getInputTopic(),
         o.getDeadLetterTopic(), o.getConsumerGroup(), o.getPostgresUrl(), o.getPostgresUser(),
         o.getPostgresPasswordFile(), o.getStagingTable(), o.getCassandraHosts(), o.getCassandraUser(),
-        o.getCassandraPasswordFile(), o.getCassandraKeyspace(), o.getSchemaRegistryUrl(), o.getSparkUi(),
+        o.getCassandraPasswordFile(), o.getCassandraLocalDatacenter(), o.getCassandraKeyspace(), o.getSchemaRegistryUrl(), o.getSparkUi(),
         o.getAirflowUi(), o.getSparkLink(), o.getAirflowLink(), o.getSampleSeconds());
   }
 }

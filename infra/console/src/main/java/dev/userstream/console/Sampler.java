@@ -1,10 +1,8 @@
 package dev.userstream.console;
 
-import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.Row;
-import com.datastax.driver.core.Session;
-import com.datastax.driver.core.SimpleStatement;
-import com.datastax.driver.core.SocketOptions;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -61,8 +59,7 @@ final class Sampler implements AutoCloseable {
   });
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private KafkaProbe kafka;
-  private Cluster cluster;
-  private Session session;
+  private CqlSession session;
   private Map<String, Long> lastEnds = new HashMap<>();
   private long lastSampleNanos;
 
@@ -207,11 +204,11 @@ final class Sampler implements AutoCloseable {
       return out;
     }
     List<Long> latencies = new ArrayList<>();
-    Session s = session();
-    for (Row row : s.execute(new SimpleStatement("SELECT id, WRITETIME(ingested_at) AS w FROM "
+    CqlSession s = session();
+    for (Row row : s.execute(SimpleStatement.newInstance("SELECT id, WRITETIME(ingested_at) AS w FROM "
         + settings.keyspace() + ".users WHERE id IN ?", new ArrayList<>(produced.keySet())))) {
       if (!row.isNull("w")) {
-        latencies.add(Math.max(0, row.getLong("w") / 1000 - produced.get(row.getUUID("id"))));
+        latencies.add(Math.max(0, row.getLong("w") / 1000 - produced.get(row.getUuid("id"))));
       }
     }
     latencies.sort(null);
@@ -272,7 +269,7 @@ final class Sampler implements AutoCloseable {
    */
   private ObjectNode sampleCassandra() {
     try {
-      SimpleStatement estimate = new SimpleStatement(
+      SimpleStatement estimate = SimpleStatement.newInstance(
           "SELECT partitions_count FROM system.table_estimates WHERE keyspace_name = ? AND table_name = 'users'"
               + " AND range_type = 'primary'", settings.keyspace());
       long rows = 0;
@@ -354,28 +351,20 @@ final class Sampler implements AutoCloseable {
     return kafka;
   }
 
-  private synchronized Session session() {
+  private synchronized CqlSession session() {
     if (session == null) {
-      cluster = new CassandraEndpoint(settings.cassandra(), settings.keyspace(), "ONE")
+      session = new CassandraEndpoint(settings.cassandra(), settings.keyspace(), "ONE")
+          .withLocalDatacenter(settings.cassandraLocalDatacenter())
           .withLogin(settings.cassandraUser(), settings.cassandraPasswordFile())
-          .clusterBuilder().withoutMetrics()
-          .withSocketOptions(new SocketOptions().setConnectTimeoutMillis(3000).setReadTimeoutMillis(15000))
-          .build();
-      try {
-        session = cluster.connect();
-      } catch (RuntimeException e) {
-        closeCassandra();
-        throw e;
-      }
+          .connect();
     }
     return session;
   }
 
   private synchronized void closeCassandra() {
-    if (cluster != null) {
-      cluster.closeAsync();
+    if (session != null) {
+      session.closeAsync();
     }
-    cluster = null;
     session = null;
   }
 

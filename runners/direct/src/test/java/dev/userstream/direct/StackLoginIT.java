@@ -5,9 +5,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.Assert.assertThrows;
 
-import com.datastax.driver.core.Cluster;
-import com.datastax.driver.core.Session;
-import com.datastax.driver.core.exceptions.AuthenticationException;
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.testing.LocalStack;
 import dev.userstream.testing.StagingTable;
@@ -27,11 +27,10 @@ public class StackLoginIT {
 
   @Test
   public void cassandraRefusesAnonymousDefaultAndWrongLogins() {
-    assertRefused(CASSANDRA.clusterBuilder());
-    assertRefused(CASSANDRA.clusterBuilder().withCredentials("cassandra", "cassandra"));
-    assertRefused(CASSANDRA.clusterBuilder().withCredentials("userstream", "not-the-password"));
-    try (Cluster cluster = CASSANDRA.withLoginFromEnvironment().clusterBuilder().build();
-        Session session = cluster.connect()) {
+    assertRefused(CASSANDRA.sessionBuilder());
+    assertRefused(CASSANDRA.sessionBuilder().withAuthCredentials("cassandra", "cassandra"));
+    assertRefused(CASSANDRA.sessionBuilder().withAuthCredentials("userstream", "not-the-password"));
+    try (CqlSession session = CASSANDRA.withLoginFromEnvironment().connect()) {
       assertThat(session.execute("SELECT release_version FROM system.local").one().getString(0).isEmpty(),
           equalTo(false));
     }
@@ -54,9 +53,8 @@ public class StackLoginIT {
     DriverManager.getConnection(StagingTable.URL, right).close();
   }
 
-  private static void assertRefused(Cluster.Builder builder) {
-    try (Cluster cluster = builder.build()) {
-      assertThrows(AuthenticationException.class, cluster::connect);
-    }
+  private static void assertRefused(CqlSessionBuilder builder) {
+    AllNodesFailedException refused = assertThrows(AllNodesFailedException.class, builder::build);
+    assertThat(refused.toString(), CassandraEndpoint.refusedLogin(refused), equalTo(true));
   }
 }

@@ -11,7 +11,6 @@ import dev.userstream.testing.IngestScenario;
 import dev.userstream.testing.LocalStack;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,7 +70,7 @@ public class IngestToCassandraIT {
         assertThat(row.get("postcode"), equalTo(user.at("/location/postcode").asText()));
         assertThat(row.get("latitude"), equalTo(Double.parseDouble(user.at("/location/coordinates/latitude").asText())));
         assertThat(row.get("username"), equalTo(user.at("/login/username").asText()));
-        assertThat(row.get("dob"), equalTo(Date.from(java.time.Instant.parse(user.at("/dob/date").asText()))));
+        assertThat(row.get("dob"), equalTo(java.time.Instant.parse(user.at("/dob/date").asText())));
         assertThat(row.get("age"), equalTo(user.at("/dob/age").asInt()));
         assertThat(row.get("nat"), equalTo(user.get("nat").asText()));
         assertThat(row.get("picture_url"), equalTo(user.at("/picture/large").asText()));
