@@ -119,8 +119,9 @@ bench: prereqs build
 	  dev.userstream.bench.Bench --updateDocs=$(BENCH_UPDATE_DOCS) $(BENCH_ARGS)'
 
 # Where the streaming job's CPU goes: the drain phase of the benchmark with async-profiler (from
-# Maven Central, in infra/bench's jar) attached to the job; flame graphs of its whole life and of the
-# drain alone (target/bench/profile-job.html, profile-drain.html) and the drain's CPU by component.
+# Maven Central, in infra/bench's jar) attached to the job, and to the stack's Cassandra during the
+# drain; flame graphs (target/bench/profile-job.html, profile-drain.html, profile-cassandra-drain.html)
+# and the drain's CPU by component.
 # PROFILE_USERS (200000) users are preloaded and drained.
 PROFILE_USERS ?= 200000
 profile:

@@ -41,9 +41,13 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
     assert "| drain: machine | CPU s: job " in out.stdout
     # make profile: the agent loaded, the recording became flame graphs and a split by component.
     assert report["profile"]["samples"] > 0 and sum(report["profile"]["percentByComponent"].values()) > 99
-    for name in ("profile-job.html", "profile-drain.html"):
+    for name in ("profile-job.html", "profile-drain.html", "profile-cassandra-drain.html"):
         assert "<canvas" in (tmp_path / name).read_text(), name
     assert "| drain profile: job CPU by component |" in out.stdout
+    # ... and the stack's Cassandra, profiled while running, split by the work it did.
+    cassandra = report["profile"]["cassandra"]
+    assert cassandra["samples"] > 0 and sum(cassandra["percentByComponent"].values()) > 99, cassandra
+    assert "| drain profile: Cassandra CPU by work |" in out.stdout
     assert [t["target"] for t in report["targets"]] == [
         "ingest >= 20,000 users/s overall", "p99 end-to-end latency <= 2 s at 200 users/s",
         "stream drain >= 60% of the raw Cassandra write ceiling"]

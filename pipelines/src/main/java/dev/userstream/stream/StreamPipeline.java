@@ -91,6 +91,7 @@ public final class StreamPipeline {
                     options.getDeadLetterTopic(),
                     options.getConsumerGroup())
                 .withMaxInFlight(options.getCassandraMaxInFlight())
+                .withSendGroup(options.getCassandraSendGroup())
                 .withRetrySeconds(options.getStoreRetrySeconds()));
   }
 }

@@ -35,6 +35,14 @@ public interface StreamPipelineOptions
 
   void setCassandraMaxInFlight(int value);
 
+  @Description("Cassandra upserts held back until this many are ready (or the micro-batch's part ends), then sent"
+      + " back to back: Cassandra's thread pools spin-park after each request that finds no next one, so one by one"
+      + " costs it more CPU (docs/PERFORMANCE.md)")
+  @Default.Integer(StoreOutcomes.DEFAULT_SEND_GROUP)
+  int getCassandraSendGroup();
+
+  void setCassandraSendGroup(int value);
+
   @Description("How long a failing Cassandra write, dead-letter send or offset commit is retried (outages are waited"
       + " out) before the micro-batch fails, its offsets uncommitted, and the job stops")
   @Default.Long(300)

@@ -144,6 +144,30 @@ public class StoreOutcomesTest {
   }
 
   @Test
+  public void upsertsSentInGroupsKeepTheBoundAndEveryGuarantee() {
+    List<Outcome<UserProfile>> outcomes = new ArrayList<>();
+    List<DeadLetter> letters = new ArrayList<>();
+    for (long offset = 0; offset < 95; offset++) {
+      outcomes.add(offset % 9 == 4 ? rejected(0, offset, letters) : profile(0, offset));
+    }
+    FakeStoreClients.Journal journal = new FakeStoreClients.Journal();
+
+    run(outcomes, StoreOutcomes.through(FakeStoreClients.factory("grouped", journal))
+        .withSendGroup(8).withMaxInFlight(5));
+
+    assertThat(journal.maxInFlight.get(), lessThanOrEqualTo(5));
+    for (Outcome<UserProfile> o : outcomes) {
+      if (!o.isRejected()) {
+        // A group's tail (fewer than 8 at the bundle's end) is sent too, once.
+        assertThat("upserts of " + o.value.id, journal.upsertAttempts.get(o.value.id).get(), equalTo(1));
+      }
+    }
+    assertThat("each dead letter committed once", journal.committedLetters, containsInAnyOrder(letters.toArray()));
+    assertCommittedOnlyAfterTheirUpserts(journal);
+    assertThat(lastCommitted(journal, 0), equalTo(95L));
+  }
+
+  @Test
   public void settingsAreCheckedWhenThePipelineIsBuilt() {
     CassandraEndpoint cassandra = new CassandraEndpoint("127.0.0.1:9042", "userstream", "LOCAL_QUORUM");
     assertThrows(IllegalArgumentException.class,
@@ -152,6 +176,7 @@ public class StoreOutcomesTest {
     assertThrows(IllegalArgumentException.class, () -> StoreOutcomes.to(cassandra, "users", "k:9092", "", "group"));
     StoreOutcomes store = StoreOutcomes.to(cassandra, "users", "k:9092", "users.dlq", "group");
     assertThrows(IllegalArgumentException.class, () -> store.withMaxInFlight(0));
+    assertThrows(IllegalArgumentException.class, () -> store.withSendGroup(0));
     assertThrows(IllegalArgumentException.class, () -> store.withRetrySeconds(-1));
   }
 

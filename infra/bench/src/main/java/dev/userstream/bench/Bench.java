@@ -342,6 +342,26 @@ public final class Bench {
     return Path.of(options.getOut()).toAbsolutePath().resolve("profile-job.jfr");
   }
 
+  private Path cassandraRecording() {
+    return Path.of(options.getOut()).toAbsolutePath().resolve("profile-cassandra-drain.jfr");
+  }
+
+  /**
+   * Profiles the stack's Cassandra from the first row to the last: async-profiler loaded into the
+   * running server through the attach API (it stays loaded, stopped, until Cassandra restarts).
+   */
+  private void startCassandraProfile() throws IOException {
+    long pid = stackPid("cassandra");
+    try {
+      AsyncProfiler.attach(pid, "stop"); // a profile left running by a benchmark that died mid-drain
+    } catch (IOException notRunning) {
+      // the usual case
+    }
+    Files.createDirectories(cassandraRecording().getParent());
+    AsyncProfiler.attach(pid, "start,event=cpu,interval=10ms,jfr,file=" + cassandraRecording());
+    say("profiling Cassandra (pid %d) during the drain into %s", pid, cassandraRecording());
+  }
+
   /** The job's recording as flame graphs, whole and drain only, and the drain's CPU by component. */
   private void profile() throws IOException {
     Path jfr = recording();
@@ -355,8 +375,15 @@ public final class Bench {
         .put("flameGraphDrain", jfr.resolveSibling("profile-drain.html").toString());
     report.set("profile", split);
     row("drain profile: job CPU by component", ProfileSummary.line(split));
-    say("flame graphs: %s (JVM start to stop) and %s (the drain)", jfr.resolveSibling("profile-job.html"),
-        jfr.resolveSibling("profile-drain.html"));
+    Path cassandra = ProfileSummary.convert(cassandraRecording(), "profile-cassandra-drain",
+        "Cassandra during the drain", 0, 0);
+    ObjectNode cassandraSplit = ProfileSummary.json(ProfileSummary.cassandraWork(cassandra));
+    cassandraSplit.put("flameGraph", cassandraRecording().resolveSibling("profile-cassandra-drain.html").toString());
+    split.set("cassandra", cassandraSplit);
+    row("drain profile: Cassandra CPU by work", ProfileSummary.line(cassandraSplit));
+    say("flame graphs: %s (JVM start to stop), %s (the drain) and %s (Cassandra during the drain)",
+        jfr.resolveSibling("profile-job.html"), jfr.resolveSibling("profile-drain.html"),
+        jfr.resolveSibling("profile-cassandra-drain.html"));
   }
 
   private Process startJob(String topic, String dlq, String keyspace, Path log) throws IOException {
@@ -418,6 +445,9 @@ public final class Bench {
     }
     say("drain: first row %.2f s after JVM start", firstRow);
     drainFromMillis = System.currentTimeMillis();
+    if (options.getProfile()) {
+      startCassandraProfile();
+    }
     PhaseMeter meter = PhaseMeter.start("drain", processes(job, "cassandra", "kafka"));
     double jobCpuAtFirst = cpuSeconds(job.pid());
     double cassandraCpuAtFirst = cpuSeconds(stackPid("cassandra"));
@@ -439,6 +469,9 @@ public final class Bench {
     }
     drainToMillis = System.currentTimeMillis();
     PhaseMeter.Result machine = meter.stop();
+    if (options.getProfile()) {
+      AsyncProfiler.attach(stackPid("cassandra"), "stop");
+    }
     double drainSeconds = lastRow - firstRow;
     // Where the cores went while draining: the job against Cassandra (everything shares them).
     double jobCpu = cpuSeconds(job.pid()) - jobCpuAtFirst;

@@ -18,7 +18,8 @@ import one.convert.JfrToFlame;
  * Where the streaming job's CPU went, from async-profiler's recording: flame graphs (HTML) of the
  * job's whole life and of the drain alone, and each drain sample charged to the component that
  * ran it (the frame nearest the leaf that belongs to a known component), so that the table says
- * in figures what the flame graph shows.
+ * in figures what the flame graph shows. Cassandra's drain samples are split by the work they
+ * did ({@link #CASSANDRA_WORK}).
  */
 final class ProfileSummary {
   private static final String JDK = "JDK (not called by any of the above)";
@@ -30,7 +31,28 @@ final class ProfileSummary {
    */
   static final Map<String, Pattern> COMPONENTS = components();
 
+  /**
+   * What Cassandra's samples did, matched anywhere in the stack, in this order. Its thread pools
+   * (SEP) spin-park between tasks before they sleep: that is the first, because it is the cost of
+   * requests that arrive in bursts with gaps between them rather than of the requests themselves.
+   */
+  static final Map<String, Pattern> CASSANDRA_WORK = cassandraWork();
+
   private ProfileSummary() {}
+
+  private static Map<String, Pattern> cassandraWork() {
+    Map<String, Pattern> c = new LinkedHashMap<>();
+    c.put("thread pools waiting for work (spin-parking)", Pattern.compile("^org/apache/cassandra/concurrent/SEPWorker\\.doWaitSpin"));
+    c.put("compaction", Pattern.compile("^org/apache/cassandra/db/compaction/"));
+    c.put("memtable flush", Pattern.compile("^org/apache/cassandra/(db/memtable/.*[Ff]lush|io/sstable/)"));
+    c.put("commit log", Pattern.compile("^org/apache/cassandra/db/commitlog/"));
+    c.put("reads", Pattern.compile("^org/apache/cassandra/(db/ReadCommand|db/SinglePartitionReadCommand|db/PartitionRangeReadCommand|cql3/statements/SelectStatement)"));
+    c.put("writes (mutations into memtables)", Pattern.compile("^org/apache/cassandra/(db/Mutation|db/Keyspace|db/memtable/|db/partitions/|db/rows/|service/StorageProxy|cql3/statements/(ModificationStatement|BatchStatement))"));
+    c.put("CQL requests (native transport, Netty)", Pattern.compile("^(org/apache/cassandra/transport/|io/netty/)"));
+    c.put("garbage collector", Pattern.compile("^(G1|GC|ConcurrentGC|WorkerThread::|Parallel)"));
+    c.put("JIT compiler", Pattern.compile("^(C2Compiler|Compilation::|CompileBroker|Compile::|PhaseChaitin|C1_|Phase[A-Z])"));
+    return c;
+  }
 
   private static Map<String, Pattern> components() {
     Map<String, Pattern> c = new LinkedHashMap<>();
@@ -49,10 +71,15 @@ final class ProfileSummary {
 
   /** Writes {@code <name>.html} and {@code <name>.collapsed} from {@code jfr}, limited to [fromMillis, toMillis] when given. */
   static Path convert(Path jfr, String name, long fromMillis, long toMillis) throws IOException {
+    return convert(jfr, name, "userstream streaming job: " + name, fromMillis, toMillis);
+  }
+
+  /** As {@link #convert(Path, String, long, long)}, with the flame graph's title. */
+  static Path convert(Path jfr, String name, String title, long fromMillis, long toMillis) throws IOException {
     Path collapsed = jfr.resolveSibling(name + ".collapsed");
     Path html = jfr.resolveSibling(name + ".html");
     for (Path out : List.of(collapsed, html)) {
-      List<String> args = new java.util.ArrayList<>(List.of("--cpu", "--title", "userstream streaming job: " + name,
+      List<String> args = new java.util.ArrayList<>(List.of("--cpu", "--title", title,
           "-o", out == collapsed ? "collapsed" : "html"));
       if (fromMillis > 0) {
         args.addAll(List.of("--from", Long.toString(fromMillis), "--to", Long.toString(toMillis)));
@@ -97,6 +124,42 @@ final class ProfileSummary {
       }
       if (owner == null) {
         owner = jdk ? JDK : "other (native, kernel, interpreter)";
+      }
+      out.merge(owner, samples, Long::sum);
+      total += samples;
+    }
+    out.put("total", total);
+    return out;
+  }
+
+  /** Samples per kind of work of {@link #CASSANDRA_WORK} (and "other"), and the total, of a collapsed-stacks file. */
+  static Map<String, Long> cassandraWork(Path collapsed) throws IOException {
+    try (Stream<String> lines = Files.lines(collapsed)) {
+      return cassandraWork(lines.collect(Collectors.toList()));
+    }
+  }
+
+  static Map<String, Long> cassandraWork(List<String> collapsedLines) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    CASSANDRA_WORK.keySet().forEach(k -> out.put(k, 0L));
+    out.put("other", 0L);
+    long total = 0;
+    for (String line : collapsedLines) {
+      int space = line.lastIndexOf(' ');
+      if (space < 0) {
+        continue;
+      }
+      long samples = Long.parseLong(line.substring(space + 1).trim());
+      String[] frames = line.substring(0, space).split(";");
+      String owner = "other";
+      search:
+      for (Map.Entry<String, Pattern> c : CASSANDRA_WORK.entrySet()) {
+        for (String frame : frames) {
+          if (c.getValue().matcher(frame).find()) {
+            owner = c.getKey();
+            break search;
+          }
+        }
       }
       out.merge(owner, samples, Long::sum);
       total += samples;

@@ -35,4 +35,26 @@ public class ProfileSummaryTest {
             + " Netty (the drivers' I/O) 5.0 %, other (native, kernel, interpreter) 3.0 %,"
             + " JDK (not called by any of the above) 2.0 % (100 samples)"));
   }
+
+  @Test
+  public void cassandraSamplesGoToTheWorkTheyDid() {
+    Map<String, Long> split = ProfileSummary.cassandraWork(List.of(
+        // A pool worker spin-parking between tasks, on a Netty thread-local runnable: waiting, not Netty.
+        "java/lang/Thread.run;io/netty/util/concurrent/FastThreadLocalRunnable.run;"
+            + "org/apache/cassandra/concurrent/SEPWorker.run;org/apache/cassandra/concurrent/SEPWorker.doWaitSpin;"
+            + "java/util/concurrent/locks/LockSupport.parkNanos;jdk/internal/misc/Unsafe.park;finish_task_switch_[k] 40",
+        "java/lang/Thread.run;org/apache/cassandra/concurrent/SEPWorker.run;org/apache/cassandra/transport/Dispatcher.processRequest;"
+            + "org/apache/cassandra/cql3/statements/ModificationStatement.execute;org/apache/cassandra/db/Keyspace.apply 25",
+        "java/lang/Thread.run;io/netty/channel/epoll/EpollEventLoop.run;io/netty/channel/epoll/Native.epollWait 15",
+        "java/lang/Thread.run;org/apache/cassandra/db/compaction/CompactionTask.runMayThrow;org/apache/cassandra/db/rows/Row.apply 10",
+        "java/lang/Thread.run;org/apache/cassandra/db/commitlog/CommitLogSegment.sync 4",
+        "G1ParScanThreadState::trim_queue_to_threshold 6"));
+    assertThat(split.get("thread pools waiting for work (spin-parking)"), equalTo(40L));
+    assertThat(split.get("writes (mutations into memtables)"), equalTo(25L));
+    assertThat(split.get("CQL requests (native transport, Netty)"), equalTo(15L));
+    assertThat(split.get("compaction"), equalTo(10L));
+    assertThat(split.get("commit log"), equalTo(4L));
+    assertThat(split.get("garbage collector"), equalTo(6L));
+    assertThat(split.get("total"), equalTo(100L));
+  }
 }
