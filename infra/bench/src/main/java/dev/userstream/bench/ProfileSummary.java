@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -97,39 +99,20 @@ final class ProfileSummary {
   }
 
   static Map<String, Long> byComponent(List<String> collapsedLines) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    COMPONENTS.keySet().forEach(k -> out.put(k, 0L));
-    out.put("other (native, kernel, interpreter)", 0L);
-    long total = 0;
-    for (String line : collapsedLines) {
-      int space = line.lastIndexOf(' ');
-      if (space < 0) {
-        continue;
-      }
-      long samples = Long.parseLong(line.substring(space + 1).trim());
-      String[] frames = line.substring(0, space).split(";");
-      String owner = null;
+    return split(collapsedLines, COMPONENTS.keySet(), "other (native, kernel, interpreter)", frames -> {
       boolean jdk = false;
-      search:
       for (int i = frames.length - 1; i >= 0; i--) {
         for (Map.Entry<String, Pattern> c : COMPONENTS.entrySet()) {
           if (c.getValue().matcher(frames[i]).find()) {
             if (!c.getKey().equals(JDK)) {
-              owner = c.getKey();
-              break search;
+              return c.getKey();
             }
             jdk = true;
           }
         }
       }
-      if (owner == null) {
-        owner = jdk ? JDK : "other (native, kernel, interpreter)";
-      }
-      out.merge(owner, samples, Long::sum);
-      total += samples;
-    }
-    out.put("total", total);
-    return out;
+      return jdk ? JDK : null;
+    });
   }
 
   /** Samples per kind of work of {@link #CASSANDRA_WORK} (and "other"), and the total, of a collapsed-stacks file. */
@@ -140,9 +123,27 @@ final class ProfileSummary {
   }
 
   static Map<String, Long> cassandraWork(List<String> collapsedLines) {
+    return split(collapsedLines, CASSANDRA_WORK.keySet(), "other", frames -> {
+      for (Map.Entry<String, Pattern> c : CASSANDRA_WORK.entrySet()) {
+        for (String frame : frames) {
+          if (c.getValue().matcher(frame).find()) {
+            return c.getKey();
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Samples per owner ({@code names} in order, then {@code other} for stacks {@code ownerOf}
+   * gives null), and the total, of collapsed-stack lines ("frame;frame;... samples").
+   */
+  private static Map<String, Long> split(List<String> collapsedLines, Collection<String> names, String other,
+      Function<String[], String> ownerOf) {
     Map<String, Long> out = new LinkedHashMap<>();
-    CASSANDRA_WORK.keySet().forEach(k -> out.put(k, 0L));
-    out.put("other", 0L);
+    names.forEach(k -> out.put(k, 0L));
+    out.put(other, 0L);
     long total = 0;
     for (String line : collapsedLines) {
       int space = line.lastIndexOf(' ');
@@ -150,18 +151,8 @@ final class ProfileSummary {
         continue;
       }
       long samples = Long.parseLong(line.substring(space + 1).trim());
-      String[] frames = line.substring(0, space).split(";");
-      String owner = "other";
-      search:
-      for (Map.Entry<String, Pattern> c : CASSANDRA_WORK.entrySet()) {
-        for (String frame : frames) {
-          if (c.getValue().matcher(frame).find()) {
-            owner = c.getKey();
-            break search;
-          }
-        }
-      }
-      out.merge(owner, samples, Long::sum);
+      String owner = ownerOf.apply(line.substring(0, space).split(";"));
+      out.merge(owner == null ? other : owner, samples, Long::sum);
       total += samples;
     }
     out.put("total", total);
