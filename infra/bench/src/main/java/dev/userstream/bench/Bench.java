@@ -16,9 +16,9 @@ import dev.userstream.cassandra.RetryingReads;
 import dev.userstream.cassandra.RowCount;
 import dev.userstream.emulator.SampleUsers;
 import dev.userstream.ingest.IngestMetrics;
-import dev.userstream.kafka.ConsumerLag;
 import dev.userstream.ingest.IngestPipeline;
 import dev.userstream.ingest.IngestPipelineOptions;
+import dev.userstream.kafka.ConsumerLag;
 import dev.userstream.model.Json;
 import dev.userstream.model.RawUser;
 import dev.userstream.model.UserProfile;
@@ -168,6 +168,8 @@ public final class Bench {
 
   private final Options options;
   private final String id = Long.toString(System.currentTimeMillis(), 36);
+  /** The streaming job's consumer group: the drain watches its lag. */
+  private final String jobGroup = "bench-" + id;
   private final String kafka;
   private final String cassandraHosts;
   private final String registry;
@@ -409,7 +411,7 @@ public final class Bench {
     jobOptions.put("inputTopic", topic);
     jobOptions.put("deadLetterTopic", dlq);
     jobOptions.put("schemaRegistryUrl", registry);
-    jobOptions.put("consumerGroup", "bench-" + id);
+    jobOptions.put("consumerGroup", jobGroup);
     jobOptions.put("cassandraHosts", cassandraHosts);
     jobOptions.put("cassandraKeyspace", keyspace);
     // --jobArgs adds options or overrides these (e.g. --schemaRegistryUrl= to measure without validation).
@@ -451,12 +453,11 @@ public final class Bench {
     PhaseMeter meter = PhaseMeter.start("drain", processes(job, "cassandra", "kafka"));
     double jobCpuAtFirst = cpuSeconds(job.pid());
     double cassandraCpuAtFirst = cpuSeconds(stackPid("cassandra"));
-    String group = "bench-" + id;
     double lastRow = -1;
     long lastProgress = System.nanoTime();
     while (lastRow < 0) {
       requireRunning(job, log, deadline, "drain");
-      long lag = ConsumerLag.of(admin, group, topic);
+      long lag = ConsumerLag.of(admin, jobGroup, topic);
       if (lag == 0) {
         lastRow = (System.nanoTime() - jvmStart) / 1e9;
       } else {
