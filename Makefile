@@ -7,7 +7,7 @@ STACK   := $(PYTHON) infra/stack.py
 AIRFLOW_VENV := airflow/.venv
 INFRA_VENV   := infra/.venv
 
-.PHONY: help build test unit-test it test-faults soak up down status demo clean bench profile airflow-venv airflow-test airflow-lock \
+.PHONY: help build test unit-test it test-faults soak up down status demo clean bench profile job-classlist airflow-venv airflow-test airflow-lock \
   infra-venv infra-test infra-lock prereqs prereqs-test docs-options
 
 help:
@@ -20,6 +20,7 @@ help:
 	@echo "make down    stop everything the stack started"
 	@echo "make bench   throughput, latency and memory of the whole pipeline, against its ceilings (target/bench/)"
 	@echo "make profile flame graphs of the streaming job draining, and its CPU by component (target/bench/profile-*.html)"
+	@echo "make job-classlist  refresh the class list the jobs' start-up archive is made from (runners/spark/cds/)"
 	@echo "make docs-options  rewrite the option tables of docs/PIPELINES.md from the code"
 	@echo "make soak    the streaming job under 1,000 users/s for 30 min with a Kafka and a Cassandra restart (target/soak/)"
 
@@ -50,6 +51,14 @@ test: prereqs-test unit-test airflow-test infra-test it
 # SIGKILLed; its table goes to runners/spark/target/reliability/faults.md (docs/RELIABILITY.md).
 test-faults: prereqs build
 	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/spark -Dit.test=FaultsIT
+
+# The class list the jobs' class-data archive is dumped from (infra/stack.py): the classes a
+# streaming job loads from JVM start through a short drain. Refresh it when dependencies change;
+# classes it names that the jar no longer has are skipped, and new ones load as usual.
+job-classlist: prereqs build
+	$(MAKE) bench BENCH_ARGS='--phases=drain --users=20000 --jobJvmArgs="-Xshare:off -XX:DumpLoadedClassList=$(CURDIR)/target/stream-job.classlist"'
+	grep -v -e '^#' -e '\$$Proxy' -e 'DoFnInvoker' -e '/Generated[A-Za-z]*Accessor' target/stream-job.classlist \
+	  > runners/spark/cds/stream-job.classlist
 
 # The soak (not in make test): SOAK_MINUTES (30) of SOAK_RATE (1000) users/s through the streaming
 # job, Kafka restarted a third of the way in, Cassandra stopped for 30 s at two thirds; prints a row

@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack  # noqa: E402  (infra/stack.py, beside this file)
 
 SPARK_JAR = stack.SPARK_JAR
-SPARK_JVM = [*stack.JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1"]
 
 
 def tool(main_class, *args):
@@ -41,7 +40,7 @@ def ingest(ep, api_url, seed, pages, results):
     log = stack.STATE / "logs" / "ingest.log"
     stack.say(f"ingesting {pages} page(s) of {results} users (seed '{seed}') from {api_url} on the Spark runner; "
               f"log: {log}")
-    cmd = [stack.java(), "-Xmx2g", *SPARK_JVM, "-cp", str(SPARK_JAR), "dev.userstream.ingest.IngestPipeline",
+    cmd = [stack.java(), "-Xmx2g", *stack.job_java_options(), "-cp", str(SPARK_JAR), "dev.userstream.ingest.IngestPipeline",
            "--runner=SparkRunner", "--sparkMaster=local[2]", f"--apiUrl={api_url}", f"--seed={seed}",
            f"--pages={pages}", f"--resultsPerPage={results}",
            f"--postgresUrl={ep['USERSTREAM_POSTGRES_URL']}", f"--postgresUser={ep['USERSTREAM_POSTGRES_USER']}",
@@ -82,7 +81,7 @@ def main():
 
     log = stack.STATE / "logs" / "stream-job.log"
     checkpoint = stack.STATE / "checkpoints" / f"demo-{int(time.time())}"
-    cmd = [stack.java(), "-Xmx2g", *SPARK_JVM, "-jar", str(SPARK_JAR), "--runner=SparkRunner",
+    cmd = [stack.java(), "-Xmx2g", *stack.job_java_options(), "-jar", str(SPARK_JAR), "--runner=SparkRunner",
            "--sparkMaster=local[2]", f"--checkpointDir={checkpoint}",
            f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}",
            f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",

@@ -126,8 +126,7 @@ def main():
     stack.say(f"soak {run}: {users:,} users at {rate}/s for {minutes} min into {topic}; Kafka restarted at "
               f"{minutes / 3:.0f} min, Cassandra stopped 30 s at {2 * minutes / 3:.0f} min; "
               f"logs in {logs}/soak-{run}-*.log")
-    job = java("-Xmx1536m", *stack.JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1",
-               "-Dspark.driver.bindAddress=127.0.0.1", "-cp", str(SPARK_JAR),
+    job = java("-Xmx1536m", *stack.job_java_options(), "-cp", str(SPARK_JAR),
                "dev.userstream.spark.SparkStreamPipeline", "--runner=SparkRunner",
                "--sparkMaster=local[2]", f"--kafkaBootstrapServers={ep['USERSTREAM_KAFKA']}", f"--inputTopic={topic}",
                f"--deadLetterTopic={dlq}", f"--consumerGroup={group}", f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",

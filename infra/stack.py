@@ -441,6 +441,55 @@ def bundled_jar():
     return jars[0]
 
 
+# The streaming and ingestion jobs start from a class-data sharing (AppCDS) archive of the bundled
+# jar: the JVM maps the classes it would otherwise find, parse and verify one by one, which halves
+# the job's start (docs/PERFORMANCE.md). The archive is dumped from the class list a real job
+# loaded (runners/spark/cds/stream-job.classlist, `make job-classlist` refreshes it), once per build
+# of the jar; a JVM given an archive of another build of the jar ignores it and starts as usual.
+JOB_CLASSLIST = REPO / "runners" / "spark" / "cds" / "stream-job.classlist"
+
+
+def job_class_archive_path():
+    """Where the archive of the jar as built now goes (its name changes with the jar, the class
+    list and the JVM), or None without a jar to make it from."""
+    if not SPARK_JAR.exists() or not JOB_CLASSLIST.exists():
+        return None
+    jar = SPARK_JAR.stat()
+    key = hashlib.sha256(f"{jar.st_size}:{jar.st_mtime_ns}:{java()}:{JOB_CLASSLIST.stat().st_mtime_ns}".encode())
+    return STATE / "cds" / f"{SPARK_JAR.stem}-{key.hexdigest()[:16]}.jsa"
+
+
+def job_class_archive():
+    """Dumps the jobs' class-data archive when the jar has changed since the last one (about 15 s)."""
+    archive = job_class_archive_path()
+    if archive is None or archive.exists():
+        return
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    for old in archive.parent.glob("*.jsa"):
+        old.unlink()
+    say("dumping the jobs' class-data archive (once per build of the jar)")
+    partial = archive.with_suffix(".partial")
+    log = STATE / "logs" / "job-class-archive.log"
+    with open(log, "w") as out:
+        done = subprocess.run([java(), "-Xshare:dump", f"-XX:SharedClassListFile={JOB_CLASSLIST}",
+                               f"-XX:SharedArchiveFile={partial}", "-cp", str(SPARK_JAR)],
+                              stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0 or not partial.exists():
+        # Not fatal: the jobs start without it, only slower.
+        say(f"the class-data archive could not be dumped (see {log}); the jobs start without it")
+        partial.unlink(missing_ok=True)
+        return
+    partial.rename(archive)
+
+
+def job_java_options(class_archive=True):
+    """The JVM options of a job run from the bundled jar: Java 17's opens, loopback-only Spark, and
+    the class-data archive when there is one for this build of the jar."""
+    archive = job_class_archive_path() if class_archive else None
+    shared = [f"-XX:SharedArchiveFile={archive}"] if archive and archive.exists() else []
+    return [*JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", *shared]
+
+
 def apply_schema():
     keyspace = setting("USERSTREAM_KEYSPACE")
     out = subprocess.run(
@@ -709,10 +758,9 @@ def airflow_env():
         "AIRFLOW_VAR_USERSTREAM_API_URL": ep["USERSTREAM_API_URL"],
         "AIRFLOW_VAR_USERSTREAM_CHECKPOINT_DIR": str(STATE / "checkpoints"),
         # BeamRunJavaPipelineOperator runs plain `java -cp jar class`: the JVM flags Spark needs on
-        # Java 17, and loopback-only Spark, come through the environment (JDK_JAVA_OPTIONS, which
-        # unlike JAVA_TOOL_OPTIONS reads @argfiles).
-        "JDK_JAVA_OPTIONS": " ".join([*JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1",
-                                      "-Dspark.driver.bindAddress=127.0.0.1"]),
+        # Java 17, loopback-only Spark and the class-data archive come through the environment
+        # (JDK_JAVA_OPTIONS, which unlike JAVA_TOOL_OPTIONS reads @argfiles).
+        "JDK_JAVA_OPTIONS": " ".join(job_java_options()),
         "SPARK_LOCAL_IP": HOST,
         "PATH": f"{Path(java()).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
@@ -795,6 +843,8 @@ def endpoints():
         **cassandra_login_env(),
         # What a JVM running the Spark runner needs on Java 17 (tools and benchmarks read it).
         "USERSTREAM_JAVA_OPTS": " ".join(JAVA17_OPENS),
+        # The same for a job run from the bundled jar, with its class-data archive (the benchmark reads it).
+        "USERSTREAM_JOB_JAVA_OPTS": " ".join(job_java_options()),
     }
 
 
@@ -855,6 +905,8 @@ def up(names):
             raise StackError(f"unknown service '{name}'; known: {', '.join(SERVICES)}")
     preflight([name for name in SERVICES if not names or name in names])
     started = time.monotonic()
+    if not names or "airflow" in names:
+        job_class_archive()  # before Airflow, whose environment names it
     for name in SERVICES:
         if not names or name in names:
             SERVICES[name]()
@@ -890,6 +942,10 @@ def run_with_stack(command):
         env = dict(os.environ)
         env.update(endpoints())
         env.update(airflow_env())
+        # Every JVM the command starts reads JDK_JAVA_OPTIONS (Maven, its forks, the tests' tools),
+        # and one the archive does not fit starts with no class-data sharing at all, the JDK's own
+        # included: here it carries the opens only.
+        env["JDK_JAVA_OPTIONS"] = " ".join(job_java_options(class_archive=False))
         say(f"running: {' '.join(command)}")
         return subprocess.call(command, env=env)
     finally:

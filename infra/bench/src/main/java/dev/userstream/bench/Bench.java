@@ -50,7 +50,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -149,6 +149,13 @@ public final class Bench {
     String getJobArgs();
 
     void setJobArgs(String value);
+
+    @Description("JVM options for the streaming job alone, space-separated (e.g. -XX:TieredStopAtLevel=1);"
+        + " USERSTREAM_JAVA_OPTS reaches the benchmark's JVM too, and with it the ceilings' clients")
+    @Default.String("")
+    String getJobJvmArgs();
+
+    void setJobJvmArgs(String value);
 
     @Description("The local randomuser.me emulator the ingest phase reads (the ingestion job's --apiUrl): it"
         + " limits no one, so the phase measures the pipeline, not the real API's budget")
@@ -391,10 +398,16 @@ public final class Bench {
   private Process startJob(String topic, String dlq, String keyspace, Path log) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx2g"));
-    String opts = env("USERSTREAM_JAVA_OPTS", "");
+    // The stack's options for a job of the bundled jar: Java 17's opens and its class-data archive.
+    String opts = env("USERSTREAM_JOB_JAVA_OPTS", env("USERSTREAM_JAVA_OPTS", ""));
     if (!opts.isBlank()) {
       cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
     }
+    String jvmArgs = options.getJobJvmArgs().trim();
+    if (!jvmArgs.isEmpty()) {
+      cmd.addAll(Arrays.asList(jvmArgs.split("\\s+")));
+    }
+    report.put("jobJvmArgs", jvmArgs);
     if (options.getProfile()) {
       Files.createDirectories(recording().getParent());
       // Written by the profiler when the job's JVM exits (stop() ends it with SIGTERM).
@@ -657,15 +670,16 @@ public final class Bench {
    * The processes a phase's CPU is split between: the streaming job (when there is one), the
    * stack's servers named, and this JVM (the producer, the ingest pipeline, the ceiling clients).
    */
-  private static Map<String, LongSupplier> processes(Process job, String... stack) {
-    Map<String, LongSupplier> out = new java.util.LinkedHashMap<>();
+  private static Map<String, DoubleSupplier> processes(Process job, String... stack) {
+    Map<String, DoubleSupplier> out = new java.util.LinkedHashMap<>();
     if (job != null) {
-      out.put("job", job::pid);
+      out.put("job", () -> cpuSeconds(job.pid()));
     }
     for (String name : stack) {
-      out.put(name, () -> stackPid(name));
+      out.put(name, () -> cpuSeconds(stackPid(name)));
     }
-    out.put("bench", () -> ProcessHandle.current().pid());
+    // Without its children: the streaming job is one, and has its own entry.
+    out.put("bench", () -> ownCpuSeconds(ProcessHandle.current().pid()));
     return out;
   }
 
@@ -857,14 +871,43 @@ public final class Bench {
     return 0;
   }
 
-  /** User + system CPU seconds of a process so far (from /proc, 100 ticks a second). */
+  /**
+   * User + system CPU seconds so far of a process and its descendants: the live ones, and those that
+   * exited and were waited for (a PostgreSQL server's work is done in its backends). From /proc,
+   * 100 ticks a second; -1 when the process is gone.
+   */
   static double cpuSeconds(long pid) {
+    long own = cpuTicks(pid);
+    if (own < 0) {
+      return -1;
+    }
+    long total = own;
+    for (ProcessHandle descendant : ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
+      total += Math.max(0, cpuTicks(descendant.pid()));
+    }
+    return total / 100.0;
+  }
+
+  /** User + system CPU seconds of the process alone (its threads), or -1. */
+  static double ownCpuSeconds(long pid) {
+    long[] t = statTimes(pid);
+    return t == null ? -1 : (t[0] + t[1]) / 100.0;
+  }
+
+  /** utime + stime + cutime + cstime of /proc/PID/stat, or -1. */
+  private static long cpuTicks(long pid) {
+    long[] t = statTimes(pid);
+    return t == null ? -1 : t[0] + t[1] + t[2] + t[3];
+  }
+
+  /** utime, stime, cutime and cstime of /proc/PID/stat in ticks, or null. */
+  private static long[] statTimes(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+      return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return null;
     }
   }
 

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.function.LongSupplier;
+import java.util.function.DoubleSupplier;
 
 /**
  * What the machine did during one phase of the benchmark: from {@code /proc/stat}, how busy the
@@ -54,32 +54,33 @@ final class PhaseMeter {
   private final int cores;
   private final long startNanos;
   private final CpuTicks startTicks;
-  private final Map<String, LongSupplier> pids;
+  private final Map<String, DoubleSupplier> cpuSeconds;
   private final Map<String, Double> startCpu = new LinkedHashMap<>();
 
-  private PhaseMeter(String phase, int cores, Map<String, LongSupplier> pids) {
+  private PhaseMeter(String phase, int cores, Map<String, DoubleSupplier> cpuSeconds) {
     this.phase = phase;
     this.cores = cores;
-    this.pids = pids;
-    pids.forEach((name, pid) -> startCpu.put(name, Bench.cpuSeconds(pid.getAsLong())));
+    this.cpuSeconds = cpuSeconds;
+    cpuSeconds.forEach((name, seconds) -> startCpu.put(name, seconds.getAsDouble()));
     this.startTicks = CpuTicks.read();
     this.startNanos = System.nanoTime();
   }
 
   /**
-   * Starts metering {@code phase}; {@code pids} names the processes to split the CPU between (a
-   * supplier, because a process may start during the phase; -1: not running).
+   * Starts metering {@code phase}; {@code cpuSeconds} names the processes to split the CPU between,
+   * each with its CPU seconds so far (a supplier, because a process may start during the phase; -1:
+   * not running).
    */
-  static PhaseMeter start(String phase, Map<String, LongSupplier> pids) {
-    return new PhaseMeter(phase, Runtime.getRuntime().availableProcessors(), pids);
+  static PhaseMeter start(String phase, Map<String, DoubleSupplier> cpuSeconds) {
+    return new PhaseMeter(phase, Runtime.getRuntime().availableProcessors(), cpuSeconds);
   }
 
   /** Ends the phase: its machine figures, as JSON and as one line for the table. */
   Result stop() {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     Map<String, Double> cpu = new LinkedHashMap<>();
-    pids.forEach((name, pid) -> {
-      double now = Bench.cpuSeconds(pid.getAsLong());
+    cpuSeconds.forEach((name, soFar) -> {
+      double now = soFar.getAsDouble();
       double before = startCpu.getOrDefault(name, -1.0);
       // A process that started during the phase counts from 0; one that is not running counts nothing.
       if (now >= 0) {

@@ -3,8 +3,10 @@ package dev.userstream.bench;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.lessThan;
 
 import java.util.LinkedHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.junit.Test;
 
@@ -42,5 +44,23 @@ public class PhaseMeterTest {
   @Test(expected = IllegalArgumentException.class)
   public void aStatWithoutTheAggregateLineIsRefused() {
     PhaseMeter.CpuTicks.parse("cpu0 1 2 3 4\n");
+  }
+
+  @Test
+  public void aProcessCpuIncludesTheWorkOfItsChildren() throws Exception {
+    // A shell that only waits while its child spins: a PostgreSQL server and its backends.
+    Process parent = new ProcessBuilder("sh", "-c", "yes > /dev/null & wait").start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      double seconds = 0;
+      while (seconds < 0.5) {
+        assertThat("no CPU charged to the waiting shell in 30 s", System.nanoTime(), lessThan(deadline));
+        Thread.sleep(50);
+        seconds = Bench.cpuSeconds(parent.pid());
+      }
+    } finally {
+      parent.descendants().forEach(ProcessHandle::destroyForcibly);
+      parent.destroyForcibly();
+    }
   }
 }
