@@ -27,6 +27,14 @@ final class ProfileSummary {
   private static final String JDK = "JDK (not called by any of the above)";
 
   /**
+   * The JVM's own work, the same in the job and in Cassandra (native frames at the leaf). Declared
+   * before the tables built from them: static fields are initialised in textual order.
+   */
+  private static final Pattern JIT =
+      Pattern.compile("^(C2Compiler|Compilation::|CompileBroker|Compile::|PhaseChaitin|C1_|Phase[A-Z])");
+  private static final Pattern GC = Pattern.compile("^(G1|GC|ConcurrentGC|WorkerThread::|Parallel|PSPromotion)");
+
+  /**
    * Components, matched against a stack's frames from the leaf down; the first match takes the
    * sample, except the JDK's, which takes it only when no other component is on the stack (a
    * HashMap lookup is charged to whoever called it).
@@ -51,15 +59,15 @@ final class ProfileSummary {
     c.put("reads", Pattern.compile("^org/apache/cassandra/(db/ReadCommand|db/SinglePartitionReadCommand|db/PartitionRangeReadCommand|cql3/statements/SelectStatement)"));
     c.put("writes (mutations into memtables)", Pattern.compile("^org/apache/cassandra/(db/Mutation|db/Keyspace|db/memtable/|db/partitions/|db/rows/|service/StorageProxy|cql3/statements/(ModificationStatement|BatchStatement))"));
     c.put("CQL requests (native transport, Netty)", Pattern.compile("^(org/apache/cassandra/transport/|io/netty/)"));
-    c.put("garbage collector", Pattern.compile("^(G1|GC|ConcurrentGC|WorkerThread::|Parallel)"));
-    c.put("JIT compiler", Pattern.compile("^(C2Compiler|Compilation::|CompileBroker|Compile::|PhaseChaitin|C1_|Phase[A-Z])"));
+    c.put("garbage collector", GC);
+    c.put("JIT compiler", JIT);
     return c;
   }
 
   private static Map<String, Pattern> components() {
     Map<String, Pattern> c = new LinkedHashMap<>();
-    c.put("JIT compiler", Pattern.compile("^(C2Compiler|Compilation::|CompileBroker|Compile::|PhaseChaitin|C1_|Phase[A-Z])"));
-    c.put("garbage collector", Pattern.compile("^(G1|GC|ConcurrentGC|WorkerThread::|Parallel|PSPromotion)"));
+    c.put("JIT compiler", JIT);
+    c.put("garbage collector", GC);
     c.put("JSON (Jackson, schema validation)", Pattern.compile("^(com/fasterxml/jackson|com/networknt)"));
     c.put("Cassandra driver", Pattern.compile("^com/datastax"));
     c.put("Kafka client", Pattern.compile("^org/apache/kafka"));
