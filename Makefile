@@ -41,7 +41,7 @@ unit-test:
 # Integration tests against the local stack: started here if it is not running, and then
 # stopped again (a stack that was already up is left up).
 it: airflow-venv infra-venv
-	$(STACK) with -- sh -c '$(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark \
+	$(STACK) with -- sh -c '$(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark,infra/profiles-api \
 	  && $(INFRA_VENV)/bin/pytest -q infra/tests -m stack --junitxml=infra/target/pytest-reports/TEST-infra-stack.xml \
 	  && $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m stack --junitxml=airflow/target/pytest-reports/TEST-airflow-runs.xml'
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The local userstream stack without Docker: PostgreSQL, Kafka (KRaft), Cassandra, a Spark
-standalone master + worker, the randomuser.me emulator, the schema registry, Airflow and the
-monitoring console, as separate processes on
-127.0.0.1, all state and logs under one directory.
+standalone master + worker, the randomuser.me emulator, the schema registry, the profiles read API,
+Airflow and the monitoring console, as separate processes on 127.0.0.1, all state and logs under one
+directory.
 
-    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|registry|airflow|console ...]
+    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|registry|profiles-api|airflow|console ...]
                                                             start (and prepare) what is not running
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
@@ -55,6 +55,7 @@ ENV = {
     "USERSTREAM_EMULATOR_PORT": "18500",
     "USERSTREAM_REGISTRY_PORT": "18085",
     "USERSTREAM_CONSOLE_PORT": "18088",
+    "USERSTREAM_PROFILES_API_PORT": "18095",
     "USERSTREAM_POSTGRES_PORT": "15432",
     "USERSTREAM_AIRFLOW_PORT": "18090",
     "USERSTREAM_SPARK_WORKER_CORES": "2",
@@ -490,12 +491,18 @@ def job_java_options(class_archive=True):
     return [*JAVA17_OPENS, "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", *shared]
 
 
+# The read API's role: it may only read the profiles table (ApplySchema grants it).
+CASSANDRA_READER = "userstream_reader"
+CASSANDRA_READER_SECRET = "cassandra-reader.password"
+
+
 def apply_schema():
     keyspace = setting("USERSTREAM_KEYSPACE")
     out = subprocess.run(
         [java(), "-cp", str(bundled_jar()), "dev.userstream.tools.ApplySchema",
          f"--cassandraHosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}", f"--cassandraKeyspace={keyspace}",
-         f"--replication={setting('USERSTREAM_REPLICATION')}"],
+         f"--replication={setting('USERSTREAM_REPLICATION')}",
+         f"--readerRole={CASSANDRA_READER}", f"--readerPasswordFile={secret_file(CASSANDRA_READER_SECRET)}"],
         capture_output=True, text=True, env={**os.environ, **cassandra_login_env()})
     if out.returncode != 0:
         raise StackError(f"applying infra/cassandra/schema.cql failed:\n{out.stdout}\n{out.stderr}")
@@ -698,6 +705,19 @@ def registry_up():
                   [f"--kafkaBootstrapServers={HOST}:{port('USERSTREAM_KAFKA_PORT')}"])
 
 
+# Read API over the stored profiles (infra/profiles-api), logged in as the read-only role
+def profiles_api_up():
+    ep = endpoints()
+    jar_server_up("profiles-api", "profiles API", "profiles-api", "USERSTREAM_PROFILES_API_PORT",
+                  "profiles API listening", [
+                      f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}",
+                      f"--cassandraKeyspace={setting('USERSTREAM_KEYSPACE')}",
+                      f"--cassandraUser={CASSANDRA_READER}",
+                      f"--cassandraPasswordFile={secret_file(CASSANDRA_READER_SECRET)}",
+                      f"--cursorKeyFile={secret_file('profiles-api-cursor.key', lambda: secrets.token_urlsafe(32))}"],
+                  "/profiles")
+
+
 # Monitoring console (infra/console)
 def console_up():
     ep = endpoints()
@@ -708,7 +728,7 @@ def console_up():
         f"--cassandraUser={ep['USERSTREAM_CASSANDRA_USER']}",
         f"--cassandraPasswordFile={ep['USERSTREAM_CASSANDRA_PASSWORD_FILE']}",
         f"--schemaRegistryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", f"--sparkUi={ep['USERSTREAM_SPARK_UI']}",
-        f"--airflowUi=http://{HOST}:{port('USERSTREAM_AIRFLOW_PORT')}"])
+        f"--airflowUi=http://{HOST}:{port('USERSTREAM_AIRFLOW_PORT')}", f"--profilesApi={ep['USERSTREAM_PROFILES_API']}"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -754,6 +774,8 @@ def airflow_env():
             {"conn_type": "generic", "host": HOST, "port": port("USERSTREAM_CASSANDRA_PORT")}),
         "AIRFLOW_CONN_USERSTREAM_SCHEMA_REGISTRY": json.dumps(
             {"conn_type": "http", "host": HOST, "port": port("USERSTREAM_REGISTRY_PORT")}),
+        "AIRFLOW_CONN_USERSTREAM_PROFILES_API": json.dumps(
+            {"conn_type": "http", "host": HOST, "port": port("USERSTREAM_PROFILES_API_PORT")}),
         "AIRFLOW_VAR_USERSTREAM_JAR": str(SPARK_JAR),
         "AIRFLOW_VAR_USERSTREAM_API_URL": ep["USERSTREAM_API_URL"],
         "AIRFLOW_VAR_USERSTREAM_CHECKPOINT_DIR": str(STATE / "checkpoints"),
@@ -819,8 +841,10 @@ def airflow_up():
 # Commands
 
 SERVICES = {"postgres": postgres_up, "kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up,
-            "emulator": emulator_up, "registry": registry_up, "airflow": airflow_up, "console": console_up}
-PROCESSES = ["console", *(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "registry", "emulator", "spark-worker",
+            "emulator": emulator_up, "registry": registry_up, "profiles-api": profiles_api_up, "airflow": airflow_up,
+            "console": console_up}
+PROCESSES = ["console", *(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "profiles-api", "registry", "emulator",
+             "spark-worker",
              "spark-master", "cassandra", "kafka", "postgres"]
 # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast, clean shutdown.
 STOP_SIGNALS = {"postgres": signal.SIGINT}
@@ -837,6 +861,7 @@ def endpoints():
         "USERSTREAM_API_URL": f"http://{HOST}:{port('USERSTREAM_EMULATOR_PORT')}/api/",
         "USERSTREAM_SCHEMA_REGISTRY": f"http://{HOST}:{port('USERSTREAM_REGISTRY_PORT')}",
         "USERSTREAM_CONSOLE": f"http://{HOST}:{port('USERSTREAM_CONSOLE_PORT')}/",
+        "USERSTREAM_PROFILES_API": f"http://{HOST}:{port('USERSTREAM_PROFILES_API_PORT')}",
         "USERSTREAM_POSTGRES_URL": f"jdbc:postgresql://{HOST}:{port('USERSTREAM_POSTGRES_PORT')}/{PG_DATABASE}",
         "USERSTREAM_POSTGRES_USER": PG_USER,
         "USERSTREAM_POSTGRES_PASSWORD_FILE": str(STATE / "secrets" / "postgres.password"),
@@ -860,6 +885,7 @@ PREREQUISITES = {
     "emulator": (["emulator"], ["USERSTREAM_EMULATOR_PORT"]),
     "registry": (["registry"], ["USERSTREAM_REGISTRY_PORT"]),
     "airflow": ([f"airflow-{c}" for c in AIRFLOW_COMPONENTS], ["USERSTREAM_AIRFLOW_PORT"]),
+    "profiles-api": (["profiles-api"], ["USERSTREAM_PROFILES_API_PORT"]),
     "console": (["console"], ["USERSTREAM_CONSOLE_PORT"]),
 }
 
@@ -891,7 +917,7 @@ def preflight(names):
         elif name == "cassandra":
             need_file(REPO / "runners" / "direct" / "target" / "userstream-direct-bundled.jar",
                       "build first (make build), it applies the schema and the login")
-        elif name in ("emulator", "registry", "console"):
+        elif name in ("emulator", "registry", "profiles-api", "console"):
             need_file(INFRA / name / "target" / f"userstream-{name}-bundled.jar", "build first (make build)")
         elif name == "airflow":
             need_file(AIRFLOW_VENV / ".installed", "make airflow-venv")

@@ -8,6 +8,7 @@ Connections
   userstream_kafka     host, port
   userstream_cassandra host, port
   userstream_schema_registry host, port (a Confluent-compatible schema registry, over HTTP)
+  userstream_profiles_api host, port (the profiles read API, infra/profiles-api, over HTTP)
 Variables (with defaults)
   userstream_jar                    path of runners/spark/target/userstream-spark-bundled.jar (required)
   userstream_runner                 SparkRunner | DirectRunner (SparkRunner)
@@ -136,3 +137,29 @@ def preflight_stream() -> None:
     _reachable("Kafka", "userstream_kafka")
     _reachable("Cassandra", "userstream_cassandra")
     _reachable("The schema registry", "userstream_schema_registry")
+
+
+def check_profiles_api() -> None:
+    """The profiles API answers: its /health (it reads Cassandra) and a look-up, each within 10 s."""
+    import json
+    import time
+    import urllib.error
+    import urllib.request
+
+    from airflow.sdk import BaseHook
+
+    conn = BaseHook.get_connection("userstream_profiles_api")
+    base = f"http://{conn.host}:{conn.port}"
+    for path in ["/health", "/profiles?nat=GB&limit=1"]:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                body = json.load(response)
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"CHECK FAILED: the profiles API at {base} answered {path} with HTTP {e.code}: "
+                               f"{e.read()[:300].decode(errors='replace')}") from None
+        except (OSError, ValueError) as e:
+            raise RuntimeError(f"CHECK FAILED: the profiles API at {base} (connection userstream_profiles_api) "
+                               f"did not answer {path}: {e}") from None
+        print(f"CHECK OK: profiles API {path} answered in {1000 * (time.monotonic() - started):.0f} ms: "
+              f"{json.dumps(body)[:120]}")

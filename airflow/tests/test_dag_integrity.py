@@ -40,6 +40,7 @@ def test_health_runs_every_five_minutes_with_a_retry(dagbag):
     assert dag.catchup is False and "userstream" in dag.tags
     assert repr(dag.timetable).startswith("DeltaTriggerTimetable(delta=datetime.timedelta(seconds=300)")
     assert dag.get_task("check_lag_and_dead_letters").retries == 1
+    assert dag.get_task("check_profiles_api").retries == 1
 
 
 def test_ingest_is_scheduled_and_stream_is_manual(dagbag):

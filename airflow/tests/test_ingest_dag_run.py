@@ -214,7 +214,23 @@ def test_the_health_check_fails_naming_each_threshold_crossed(isolated, monkeypa
     monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_MAX_RECENT_DEAD_LETTERS", "50")
     passed = health_dag().test(logical_date=datetime(2026, 11, 24, 13, 5, tzinfo=UTC))
     assert passed.state == "success"
-    assert "CHECK OK" in output(capfd)
+    printed = output(capfd)
+    assert "CHECK OK" in printed
+    assert "CHECK OK: profiles API /health answered" in printed and '{"status": "up"}' in printed
+
+
+def test_the_health_check_fails_when_the_profiles_api_does_not_answer(monkeypatch, capfd):
+    monkeypatch.setenv("AIRFLOW_CONN_USERSTREAM_PROFILES_API",
+                       json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": 1}))
+    dag = health_dag()
+    dag.get_task("check_profiles_api").retries = 0
+    dag.get_task("check_lag_and_dead_letters").retries = 0
+    failed = dag.test(logical_date=datetime(2026, 11, 24, 13, 10, tzinfo=UTC))
+    assert failed.state == "failed"
+    states = {ti.task_id: ti.state for ti in failed.get_task_instances()}
+    assert states["check_profiles_api"] == "failed"
+    assert ("CHECK FAILED: the profiles API at http://127.0.0.1:1 (connection userstream_profiles_api) did not answer"
+            " /health") in output(capfd)
 
 
 def test_the_stream_dag_runs_on_the_standalone_spark_cluster_and_dead_letters_poison(isolated, monkeypatch, tmp_path):

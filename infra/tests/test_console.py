@@ -170,7 +170,7 @@ def test_components_that_are_down_show_as_down_and_the_rest_keeps_working(browse
     console = subprocess.Popen(
         ["java", "-jar", str(jar), f"--port={port}", f"--kafkaBootstrapServers={kafka}", "--cassandraHosts=127.0.0.1:1",
          "--schemaRegistryUrl=http://127.0.0.1:1", "--sparkUi=http://127.0.0.1:1", "--airflowUi=http://127.0.0.1:1",
-         "--postgresUrl=jdbc:postgresql://127.0.0.1:1/userstream"],
+         "--postgresUrl=jdbc:postgresql://127.0.0.1:1/userstream", "--profilesApi=http://127.0.0.1:1"],
         stdout=open(log, "wb"), stderr=subprocess.STDOUT)
     try:
         poll("the console to listen", lambda: "console listening" in log.read_text(), timeout=60, every=0.2)
@@ -186,13 +186,18 @@ def test_components_that_are_down_show_as_down_and_the_rest_keeps_working(browse
         for section, component in [("cassandra", "Cassandra"), ("schemas", "127.0.0.1:1"), ("staging", "PostgreSQL")]:
             assert data[section]["up"] is False and component in data[section]["error"], data[section]
         assert data["links"]["spark"]["up"] is False and data["links"]["airflow"]["up"] is False
+        assert data["links"]["profiles"]["up"] is False
 
         browser.get(url)
         poll("the pills", lambda: browser.execute_script(
             "return document.getElementById('status-kafka').dataset.up") == "true")
-        for pill in ["cassandra", "registry", "postgres", "spark", "airflow"]:
+        for pill in ["cassandra", "registry", "postgres", "spark", "airflow", "profiles"]:
             assert browser.find_element(By.ID, f"status-{pill}").get_attribute("data-up") == "false", pill
         assert "Schema registry is down" in browser.find_element(By.ID, "schemas").text
+        # A search while the profiles API is down says so, on the page.
+        browser.find_element(By.ID, "profile-email").send_keys("anyone@example.com")
+        browser.find_element(By.ID, "profile-search-button").click()
+        poll("the search's error", lambda: "is not answering" in " ".join(texts(browser, "#profiles-error:not([hidden])")))
         browser.find_element(By.ID, "topic-filter").send_keys("users.raw")
         poll("users.raw listed", lambda: browser.find_elements(By.CSS_SELECTOR, 'tr[data-topic="users.raw"]'))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -219,3 +224,72 @@ def test_a_topic_with_hundreds_of_partitions_is_listed_and_opens_on_click(browse
         assert "p0: 0–0" in detail[0] and "p199:" in detail[0] and detail[0].endswith("…")
     finally:
         admin.delete_topics([topic])[topic].result(timeout=60)
+
+
+def test_the_profiles_section_finds_a_user_stored_a_moment_ago_by_email(browser, kafka, tmp_path):
+    """A user produced now goes through the streaming job into the stack's profiles table, then is
+    searched for on the page by e-mail (through the profiles API) and opened."""
+    import json
+
+    from confluent_kafka import Consumer
+    from selenium.webdriver.common.by import By
+
+    run = uuid.uuid4().hex[:8]
+    names = {"topic": f"profiles-{run}-raw", "dlq": f"profiles-{run}-dlq", "group": f"profiles-{run}",
+             "keyspace": "userstream"}
+    stack = subprocess.run(["python3", str(REPO / "infra" / "stack.py"), "topics", names["topic"], names["dlq"]],
+                           capture_output=True, text=True)
+    assert stack.returncode == 0, stack.stdout + stack.stderr
+    java("dev.userstream.bench.ProduceSampleUsers", f"--kafkaBootstrapServers={kafka}", f"--outputTopic={names['topic']}",
+         "--count=5", f"--seed=profiles-{run}")
+    consumer = Consumer({"bootstrap.servers": kafka, "group.id": f"reader-{run}", "auto.offset.reset": "earliest"})
+    consumer.subscribe([names["topic"]])
+    users = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(users) < 5 and time.monotonic() < deadline:
+            message = consumer.poll(1.0)
+            if message is not None and message.error() is None:
+                users.append(json.loads(message.value()))
+    finally:
+        consumer.close()
+    assert len(users) == 5, f"read {len(users)} of the 5 users produced"
+    user = next((u for u in users if not u["email"].startswith("user.")), users[-1])
+    email, user_id = user["email"], user["login"]["uuid"]
+
+    job = StreamJob(names, kafka, tmp_path / "checkpoints", tmp_path / "job.log")
+    try:
+        browser.get(CONSOLE)
+        poll("the profiles API's pill up", lambda: browser.execute_script(
+            "return document.getElementById('status-profiles').dataset.up") == "true", timeout=60)
+        email_box = browser.find_element(By.ID, "profile-email")
+        email_box.send_keys(email.upper())  # e-mail look-ups ignore case
+
+        def answered() -> bool:
+            return browser.execute_script("return document.getElementById('profiles-section').dataset.state") == "answered"
+
+        def found():
+            # Several stored users may share an address (the API gives every user with no Latin name
+            # user.user@example.com): the page lists them a page at a time, "more" fetches the next.
+            assert job.proc.poll() is None, f"the streaming job exited ({job.proc.returncode}); see {tmp_path / 'job.log'}"
+            browser.find_element(By.ID, "profile-search-button").click()
+            while True:
+                poll("the search's answer", answered, timeout=30, every=0.2)
+                assert not texts(browser, "#profiles-error:not([hidden])"), texts(browser, "#profiles-error")
+                rows = texts(browser, f'tr.profile[data-id="{user_id}"] td.email')
+                if rows or not browser.find_element(By.ID, "profiles-more").is_displayed():
+                    return rows
+                browser.find_element(By.ID, "profiles-more").click()
+
+        assert poll("the user on the page, found by e-mail", found, timeout=240, every=2) == [email]
+        browser.execute_script("document.querySelector(arguments[0]).click();", f'tr.profile[data-id="{user_id}"]')
+        detail = poll("the profile's detail", lambda: texts(browser, "#profiles tr.profile-detail td"))
+        assert user_id in detail[0] and email in detail[0] and user["name"]["last"] in detail[0]
+        assert "password" not in detail[0]
+        for secret in [user["login"].get(k) for k in ("password", "salt", "md5", "sha1", "sha256")]:
+            assert not secret or secret not in detail[0]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "console-profile-found.png"))
+    finally:
+        stopped = job.stop()
+    assert stopped == 0, "the job did not stop gracefully; see job.log"

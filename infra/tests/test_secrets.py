@@ -17,11 +17,17 @@ pytestmark = pytest.mark.stack
 
 STATE = Path(os.environ.get("USERSTREAM_HOME", Path(__file__).resolve().parents[2] / ".userstream"))
 SECRETS = STATE / "secrets"
-PASSWORD_FILES = ["postgres.password", "cassandra.password"]
+PASSWORD_FILES = ["postgres.password", "cassandra.password", "cassandra-reader.password"]
+# The key the profiles API signs its cursors with: secret too, though no password.
+KEY_FILES = ["profiles-api-cursor.key"]
 
 
 def passwords() -> dict[str, str]:
     return {name: (SECRETS / name).read_text().strip() for name in PASSWORD_FILES}
+
+
+def secrets_of_the_stack() -> dict[str, str]:
+    return {**passwords(), **{name: (SECRETS / name).read_text().strip() for name in KEY_FILES}}
 
 
 def test_password_files_are_generated_and_private():
@@ -30,6 +36,8 @@ def test_password_files_are_generated_and_private():
         assert stat.S_IMODE((SECRETS / name).stat().st_mode) == 0o600, name
         # secrets.token_urlsafe(24): 32 characters, generated, not a default like "cassandra".
         assert len(password) == 32, name
+    for name in KEY_FILES:
+        assert stat.S_IMODE((SECRETS / name).stat().st_mode) == 0o600, name
 
 
 def test_no_process_listing_and_no_log_holds_a_password():
@@ -41,11 +49,11 @@ def test_no_process_listing_and_no_log_holds_a_password():
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        found += [f"pid {proc.name}: {name}" for name, pw in passwords().items() if pw in cmdline]
+        found += [f"pid {proc.name}: {name}" for name, pw in secrets_of_the_stack().items() if pw in cmdline]
     assert found == [], f"passwords on command lines: {found}"
     logs = [p for p in (STATE / "logs").rglob("*") if p.is_file()]
     assert logs, "the stack writes logs"
     for log in logs:
         text = log.read_text(errors="replace")
-        for name, pw in passwords().items():
+        for name, pw in secrets_of_the_stack().items():
             assert pw not in text, f"{name} in {log}"

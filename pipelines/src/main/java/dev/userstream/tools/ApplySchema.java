@@ -3,6 +3,7 @@ package dev.userstream.tools;
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.CassandraSchema;
+import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.options.CassandraOptions;
 import dev.userstream.options.CommandLine;
 import org.apache.beam.sdk.options.Default;
@@ -29,6 +30,19 @@ public final class ApplySchema {
     String getReplication();
 
     void setReplication(String value);
+
+    @Description("A role to create, or keep, that may log in and only read the profiles table: the read API's"
+        + " (least privilege). Needs Cassandra's CassandraAuthorizer. Empty: none")
+    @Default.String("")
+    String getReaderRole();
+
+    void setReaderRole(String value);
+
+    @Description("File holding --readerRole's password (set on every run, so the file stays the truth)")
+    @Default.String("")
+    String getReaderPasswordFile();
+
+    void setReaderPasswordFile(String value);
   }
 
   public static void main(String[] args) {
@@ -36,7 +50,34 @@ public final class ApplySchema {
     CassandraEndpoint endpoint = CassandraOptions.endpoint(options);
     try (CqlSession session = endpoint.connect()) {
       CassandraSchema.apply(session, endpoint.keyspace, options.getReplication());
+      LOG.info("Schema applied to keyspace {} at {}", endpoint.keyspace, endpoint.contactPoints);
+      if (!options.getReaderRole().isEmpty()) {
+        grantReader(session, endpoint, options.getCassandraTable(), options.getReaderRole(),
+            options.getReaderPasswordFile());
+      }
     }
-    LOG.info("Schema applied to keyspace {} at {}", endpoint.keyspace, endpoint.contactPoints);
+  }
+
+  /** The read-only role: it logs in, is no superuser, and may SELECT the one table, nothing else. */
+  static void grantReader(CqlSession session, CassandraEndpoint endpoint, String table, String role,
+      String passwordFile) {
+    if (!role.matches("[a-z][a-z0-9_]{0,47}")) {
+      throw new IllegalArgumentException("--readerRole: not a Cassandra role name: '" + role + "'");
+    }
+    if (passwordFile.isEmpty()) {
+      throw new IllegalArgumentException("--readerRole " + role + " needs --readerPasswordFile");
+    }
+    String password = endpoint.withLogin(role, passwordFile).password();
+    // DDL takes no bind markers: the password must be one that cannot end the literal.
+    if (!password.matches("[A-Za-z0-9_-]{16,}")) {
+      throw new IllegalArgumentException(passwordFile + ": the reader's password must be 16 or more URL-safe"
+          + " base64 characters (infra/stack.py makes one)");
+    }
+    String target = endpoint.keyspace + "." + ProfileUpsert.requireTableName(table);
+    session.execute("CREATE ROLE IF NOT EXISTS " + role + " WITH LOGIN = true AND SUPERUSER = false AND PASSWORD = '"
+        + password + "'");
+    session.execute("ALTER ROLE " + role + " WITH PASSWORD = '" + password + "'");
+    session.execute("GRANT SELECT ON TABLE " + target + " TO " + role);
+    LOG.info("Role {} may log in and read {} only", role, target);
   }
 }

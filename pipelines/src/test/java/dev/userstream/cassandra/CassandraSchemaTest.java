@@ -15,14 +15,21 @@ public class CassandraSchemaTest {
   public void statementsAreSubstitutedAndIdempotent() {
     List<String> statements =
         CassandraSchema.statements("ks_test", "{'class': 'NetworkTopologyStrategy', 'dc1': 3}");
-    assertThat(statements, hasSize(2));
+    assertThat(statements, hasSize(8));
     assertThat(statements.get(0), startsWith("CREATE KEYSPACE IF NOT EXISTS ks_test"));
     assertThat(statements.get(0), containsString("'dc1': 3"));
     assertThat(statements.get(1), startsWith("CREATE TABLE IF NOT EXISTS ks_test.users"));
+    assertThat(statements.get(2), startsWith("ALTER TABLE ks_test.users ADD IF NOT EXISTS last_name_prefixes"));
+    for (String index : statements.subList(3, 8)) {
+      assertThat(index, startsWith("CREATE INDEX IF NOT EXISTS users_"));
+      assertThat(index, containsString(" ON ks_test.users ("));
+      assertThat(index, containsString("USING 'sai'"));
+    }
     for (String s : statements) {
       assertThat(s, not(containsString("${")));
       assertThat(s.toLowerCase(java.util.Locale.ROOT), not(containsString("password")));
       assertThat(s.toLowerCase(java.util.Locale.ROOT), not(containsString("salt")));
+      assertThat(s.toLowerCase(java.util.Locale.ROOT), not(containsString("allow filtering")));
     }
   }
 
@@ -34,6 +41,6 @@ public class CassandraSchemaTest {
   @Test
   public void insertNamesEveryColumnOnce() {
     String cql = ProfileUpsert.insertCql("ks", "users");
-    assertThat(cql.chars().filter(c -> c == '?').count() == 23, org.hamcrest.Matchers.is(true));
+    assertThat(cql.chars().filter(c -> c == '?').count() == 24, org.hamcrest.Matchers.is(true));
   }
 }

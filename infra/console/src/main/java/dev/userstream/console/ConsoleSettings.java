@@ -32,6 +32,7 @@ record ConsoleSettings(
     String airflowUi,
     String sparkLink,
     String airflowLink,
+    String profilesApi,
     int sampleSeconds) {
 
   /**
@@ -93,6 +94,12 @@ record ConsoleSettings(
 
     void setAirflowLink(String value);
 
+    @Description("The profiles API (infra/profiles-api), which the Profiles section searches through the console")
+    @Default.String("http://127.0.0.1:18095")
+    String getProfilesApi();
+
+    void setProfilesApi(String value);
+
     @Description("Seconds between samples of every service")
     @Default.Integer(3)
     int getSampleSeconds();
@@ -126,6 +133,7 @@ record ConsoleSettings(
         o.getDeadLetterTopic(), o.getConsumerGroup(), o.getPostgresUrl(), o.getPostgresUser(),
         o.getPostgresPasswordFile(), o.getStagingTable(), o.getCassandraHosts(), o.getCassandraUser(),
         o.getCassandraPasswordFile(), o.getCassandraLocalDatacenter(), o.getCassandraKeyspace(), o.getSchemaRegistryUrl(), o.getSparkUi(),
-        o.getAirflowUi(), o.getSparkLink(), o.getAirflowLink(), o.getSampleSeconds());
+        o.getAirflowUi(), o.getSparkLink(), o.getAirflowLink(), o.getProfilesApi().replaceFirst("/+$", ""),
+        o.getSampleSeconds());
   }
 }

@@ -322,6 +322,12 @@ final class Sampler implements AutoCloseable {
       airflow.put("up", false).put("error", describe(e));
     }
     out.putObject("registry").put("url", settings.registryUrl());
+    ObjectNode profiles = out.putObject("profiles").put("url", settings.profilesApi());
+    try {
+      profiles.put("up", "up".equals(get(settings.profilesApi() + "/health").path("status").asText()));
+    } catch (Exception e) {
+      profiles.put("up", false).put("error", describe(e));
+    }
     return out;
   }
 

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.userstream.options.CommandLine;
 import dev.userstream.options.KafkaOptions;
+import dev.userstream.shared.HttpServers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.beam.sdk.options.Default;
@@ -129,12 +129,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
     LOG.info("schema registry listening on {} ({} subjects, {} schemas from {} at {})", server.url(),
         server.registry.subjectCount(), server.registry.schemaCount(), topic, bootstrap);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }));
-    stopped.await();
+    HttpServers.closeOnShutdownAndWait(server);
   }
 
   // ---- HTTP
