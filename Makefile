@@ -117,8 +117,8 @@ clean: down
 	$(MVN) -q clean
 	rm -rf .userstream
 
-# The benchmark (not a test): ingest, stream drain, latency under load, ceilings, memory; each
-# phase bounded in time. BENCH_ARGS e.g. --phases=drain,ceilings --users=50000 --rate=500 --seconds=30;
+# The benchmark (not a test): ingest, stream drain, latency under load, the profiles API's look-ups
+# while the job writes, ceilings, memory; each phase bounded in time. BENCH_ARGS e.g. --phases=drain,ceilings --users=50000 --rate=500 --seconds=30;
 # BENCH_UPDATE_DOCS=true also rewrites docs/BENCHMARKS.md. Results in target/bench/.
 BENCH_ARGS ?=
 BENCH_UPDATE_DOCS ?= false

@@ -1,4 +1,5 @@
-"""make bench's tool, small: every phase runs, and the report and the chart are written.
+"""make bench's tool, small: every phase runs (the profiles API's look-ups answered), and the report
+and the chart are written.
 
 It measures nothing here (figures on a shared CI machine mean little): it checks the benchmark
 still works end to end, so `make bench` does not rot between the times someone runs it.
@@ -24,6 +25,7 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
     out = subprocess.run(
         ["java", *os.environ.get("USERSTREAM_JAVA_OPTS", "").split(), "-Djava.awt.headless=true", "-cp", f"{SPARK_JAR}{os.pathsep}{BENCH_JAR}",
          "dev.userstream.bench.Bench", "--users=5000", "--rate=200", "--seconds=5", "--profile=true",
+         "--queryRate=50", "--querySeconds=5",
          f"--out={tmp_path}"],
         capture_output=True, text=True, timeout=900, cwd=REPO)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
@@ -33,7 +35,15 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
     assert report["latency"]["records"] == 1000 and report["latency"]["p99Ms"] >= report["latency"]["p50Ms"]
     assert report["ceilings"]["cassandraWritePerSecond"] > 0 and report["ceilings"]["kafkaConsumePerSecond"] > 0
     assert {"kafka", "cassandra", "streaming job"} <= set(report["memory"])
-    for phase in ("ingest", "drain", "latency", "ceilings"):
+    # The profiles API over the drained table, by id and by e-mail, every look-up answered.
+    for kind in ("byId", "byEmail"):
+        queries = report["queries"][kind]
+        assert queries["requests"] == 250 and queries["answered"] == 250 and queries["errors"] == 0, queries
+        assert 0 < queries["p50Ms"] <= queries["p99Ms"] <= queries["maxMs"], queries
+    assert report["queries"]["byId"]["notInFirstPage"] == 0
+    assert report["queries"]["machine"]["cpuSeconds"]["api"] > 0
+    assert "| queries: by e-mail p50 / p99 / max, errors |" in out.stdout
+    for phase in ("ingest", "drain", "latency", "queries", "ceilings"):
         machine = report[phase]["machine"]
         assert 0 <= machine["iowaitPercent"] <= 100 and 0 <= machine["stealPercent"] <= 100, machine
         assert machine["busyPercent"] > 0 and machine["cpuSeconds"]["bench"] >= 0, machine
@@ -50,6 +60,8 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
     assert "| drain profile: Cassandra CPU by work |" in out.stdout
     assert [t["target"] for t in report["targets"]] == [
         "ingest >= 20,000 users/s overall", "p99 end-to-end latency <= 2 s at 200 users/s",
+        "profile by id: p99 <= 10 ms at 50 requests/s, no errors",
+        "profiles by e-mail: p99 <= 30 ms at 50 requests/s, no errors",
         "stream drain >= 60% of the raw Cassandra write ceiling"]
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| drain: rows/s (first -> last row) |" in out.stdout

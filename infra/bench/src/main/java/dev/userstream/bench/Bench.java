@@ -32,6 +32,8 @@ import dev.userstream.shared.Percentiles;
 import dev.userstream.schema.UserSchema;
 import dev.userstream.stream.ProfileMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,6 +52,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
@@ -95,8 +98,8 @@ public final class Bench {
 
   /** Bench's options; the stack's Kafka, Cassandra, PostgreSQL and registry are the defaults. */
   public interface Options extends KafkaOptions, CassandraOptions, PostgresOptions, SchemaRegistryOptions {
-    @Description("Phases to run, comma-separated: ingest, drain, latency, ceilings")
-    @Default.String("ingest,drain,latency,ceilings")
+    @Description("Phases to run, comma-separated: ingest, drain, latency, queries, ceilings")
+    @Default.String("ingest,drain,latency,queries,ceilings")
     String getPhases();
 
     void setPhases(String value);
@@ -124,6 +127,24 @@ public final class Bench {
     int getPoisonPercent();
 
     void setPoisonPercent(int value);
+
+    @Description("Offered load of the queries phase, requests/s to the profiles API: by id, then by e-mail")
+    @Default.Integer(500)
+    int getQueryRate();
+
+    void setQueryRate(int value);
+
+    @Description("How long the queries phase offers each kind of look-up, s (after 5 s of warm-up)")
+    @Default.Integer(30)
+    int getQuerySeconds();
+
+    void setQuerySeconds(int value);
+
+    @Description("The profiles API's bundled jar, which the queries phase starts on the drained table")
+    @Default.String("infra/profiles-api/target/userstream-profiles-api-bundled.jar")
+    String getProfilesApiJar();
+
+    void setProfilesApiJar(String value);
 
     @Description("The streaming job's bundled jar")
     @Default.String("runners/spark/target/userstream-spark-bundled.jar")
@@ -207,7 +228,8 @@ public final class Bench {
     if (phases.contains("ingest")) {
       ingest(users);
     }
-    if (phases.contains("drain") || phases.contains("latency") || phases.contains("ceilings")) {
+    if (phases.contains("drain") || phases.contains("latency") || phases.contains("queries")
+        || phases.contains("ceilings")) {
       streamPhases(users, phases);
     }
     report.set("memory", memory());
@@ -326,6 +348,9 @@ public final class Bench {
         drain(session, admin, topic, keyspace, users, job, log, jvmStart);
         if (phases.contains("latency")) {
           latency(session, producer, topic, keyspace, job, log);
+        }
+        if (phases.contains("queries")) {
+          queries(producer, topic, keyspace, users, job);
         }
         report.putObject("job").put("peakRssMiB", hwmKib(job.pid()) / 1024).put("cpuSeconds", cpuSeconds(job.pid()));
         stop(job);
@@ -586,6 +611,107 @@ public final class Bench {
     target(Percentiles.of(sorted, 99) <= 2000, "p99 end-to-end latency <= 2 s at " + rate + " users/s",
         String.format("p99 %,d ms", Percentiles.of(sorted, 99)));
     recordMachine(meter.stop());
+  }
+
+  /**
+   * The profiles API over the drained table ({@code users} profiles) while the job keeps writing
+   * new users at {@code --rate}: look-ups by id, then by e-mail, each at {@code --queryRate} for
+   * {@code --querySeconds} after a 5 s warm-up, open loop. The API runs as the stack runs it (its
+   * bundled jar, its own JVM), pointed at the benchmark's keyspace.
+   */
+  private void queries(KafkaProducer<byte[], byte[]> producer, String topic, String keyspace, int users, Process job)
+      throws Exception {
+    Path apiLog = Files.createTempFile("bench-profiles-api", ".log");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-jar", options.getProfilesApiJar(), "--port=0", "--cassandraHosts=" + cassandraHosts,
+        "--cassandraKeyspace=" + keyspace, "--cassandraLocalDatacenter=" + options.getCassandraLocalDatacenter()));
+    if (!options.getCassandraPasswordFile().isEmpty()) {
+      cmd.add("--cassandraUser=" + options.getCassandraUser());
+      cmd.add("--cassandraPasswordFile=" + options.getCassandraPasswordFile());
+    }
+    Process api = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(apiLog.toFile()).start();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    Thread writer = null;
+    try {
+      String base = apiBase(api, apiLog);
+      // A sample of the drained users, each looked up by its id and by its e-mail (not the shared
+      // user.user@example.com of names with no Latin letters).
+      List<QueryLoad.Request> byId = new ArrayList<>();
+      List<QueryLoad.Request> byEmail = new ArrayList<>();
+      java.util.Random random = new java.util.Random(42);
+      while (byId.size() < 2000) {
+        SampleUsers.SampleUser user = SampleUsers.user("bench", random.nextInt(users));
+        String email = JSON.readTree(user.json()).path("email").asText();
+        byId.add(new QueryLoad.Request(URI.create(base + "/profiles/" + user.uuid()), user.uuid()));
+        if (!email.startsWith("user.")) {
+          byEmail.add(new QueryLoad.Request(URI.create(base + "/profiles?email="
+              + java.net.URLEncoder.encode(email, UTF_8) + "&limit=20"), user.uuid()));
+        }
+      }
+      int rate = options.getRate();
+      writer = new Thread(() -> {
+        long start = System.nanoTime();
+        for (int i = 0; writing.get(); i++) {
+          long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+          if (wait > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          }
+          SampleUsers.SampleUser user = SampleUsers.user("queries-" + id, i);
+          producer.send(new ProducerRecord<>(topic, user.uuid().getBytes(UTF_8), user.json()));
+        }
+      }, "bench-queries-writer");
+      writer.start();
+      say("queries: the profiles API at %s over %,d profiles, the job writing %,d users/s meanwhile", base, users,
+          rate);
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      QueryLoad.run(http, byId, options.getQueryRate(), 5, JSON.createObjectNode());
+      QueryLoad.run(http, byEmail, options.getQueryRate(), 5, JSON.createObjectNode());
+      ObjectNode out = report.putObject("queries").put("profiles", users).put("writesPerSecond", rate);
+      Map<String, DoubleSupplier> cpu = processes(job, "cassandra", "kafka");
+      cpu.put("api", () -> cpuSeconds(api.pid()));
+      PhaseMeter meter = PhaseMeter.start("queries", cpu);
+      for (String kind : List.of("byId", "byEmail")) {
+        ObjectNode result = QueryLoad.run(http, kind.equals("byId") ? byId : byEmail, options.getQueryRate(),
+            options.getQuerySeconds(), out.putObject(kind));
+        row("queries: " + (kind.equals("byId") ? "by id" : "by e-mail") + " p50 / p99 / max, errors",
+            String.format("%.1f / %.1f / %.1f ms, %d errors of %,d (%,d requests/s offered, %,d achieved)",
+                result.get("p50Ms").asDouble(), result.get("p99Ms").asDouble(), result.get("maxMs").asDouble(),
+                result.get("errors").asInt(), result.get("requests").asInt(), options.getQueryRate(),
+                result.get("achievedPerSecond").asInt()));
+      }
+      recordMachine(meter.stop());
+      out.put("apiPeakRssMiB", hwmKib(api.pid()) / 1024);
+      double idP99 = out.at("/byId/p99Ms").asDouble();
+      double emailP99 = out.at("/byEmail/p99Ms").asDouble();
+      target(idP99 <= 10 && out.at("/byId/errors").asInt() == 0, "profile by id: p99 <= 10 ms at "
+          + options.getQueryRate() + " requests/s, no errors", String.format("p99 %.1f ms, %d errors", idP99,
+          out.at("/byId/errors").asInt()));
+      target(emailP99 <= 30 && out.at("/byEmail/errors").asInt() == 0, "profiles by e-mail: p99 <= 30 ms at "
+          + options.getQueryRate() + " requests/s, no errors", String.format("p99 %.1f ms, %d errors", emailP99,
+          out.at("/byEmail/errors").asInt()));
+    } finally {
+      writing.set(false);
+      if (writer != null) {
+        writer.join();
+      }
+      stop(api);
+    }
+  }
+
+  /** The API's address, from the line it logs once it listens (it was given port 0). */
+  private static String apiBase(Process api, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    java.util.regex.Pattern listening = java.util.regex.Pattern.compile("profiles API listening on (http://[^/\\s]+)");
+    while (true) {
+      java.util.regex.Matcher m = listening.matcher(Files.readString(log));
+      if (m.find()) {
+        return m.group(1);
+      }
+      if (!api.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("the profiles API did not start; its log " + log + ":\n" + Files.readString(log));
+      }
+      Thread.sleep(100);
+    }
   }
 
   private void ceilings(CqlSession session, String topic, String keyspace, int users) throws Exception {
