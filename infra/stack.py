@@ -14,6 +14,7 @@ directory.
     python3 infra/stack.py with -- COMMAND...               run COMMAND with the stack up, then stop
                                                             only what this call started
     python3 infra/stack.py topics [NAME ...]                create topics (default users.raw, users.dlq)
+    python3 infra/stack.py schema                           apply infra/cassandra/schema.cql again (idempotent)
     python3 infra/stack.py airflow ARGS...                  the Airflow CLI with the stack's settings
 
 Server jars come from Maven Central through the poms in infra/servers/ (fetched once into the

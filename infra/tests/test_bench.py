@@ -40,11 +40,16 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
         queries = report["queries"][kind]
         assert queries["requests"] == 250 and queries["answered"] == 250 and queries["errors"] == 0, queries
         assert 0 < queries["p50Ms"] <= queries["p99Ms"] <= queries["maxMs"], queries
+        assert queries["machine"]["cpuSeconds"]["api"] > 0, queries
+        # Profiled: the API and the stack's Cassandra during these look-ups.
+        for who in ("api", "cassandra"):
+            assert queries["profile"][who]["samples"] > 0, (kind, who)
+            assert "<canvas" in (tmp_path / f"profile-{who}-{kind}.html").read_text(), (kind, who)
     assert report["queries"]["byId"]["notInFirstPage"] == 0
-    assert report["queries"]["machine"]["cpuSeconds"]["api"] > 0
-    assert "| queries: by e-mail p50 / p99 / max, errors |" in out.stdout
-    for phase in ("ingest", "drain", "latency", "queries", "ceilings"):
-        machine = report[phase]["machine"]
+    assert "| queries by e-mail: p50 / p99 / max, errors |" in out.stdout
+    assert "| queries by id profile: API CPU by component |" in out.stdout
+    machines = [report[phase]["machine"] for phase in ("ingest", "drain", "latency", "ceilings")]
+    for machine in machines + [report["queries"][kind]["machine"] for kind in ("byId", "byEmail")]:
         assert 0 <= machine["iowaitPercent"] <= 100 and 0 <= machine["stealPercent"] <= 100, machine
         assert machine["busyPercent"] > 0 and machine["cpuSeconds"]["bench"] >= 0, machine
     assert report["drain"]["machine"]["cpuSeconds"]["job"] > 0 and report["drain"]["machine"]["cpuSeconds"]["cassandra"] > 0

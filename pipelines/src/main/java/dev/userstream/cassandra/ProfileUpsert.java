@@ -9,7 +9,7 @@ import dev.userstream.model.UserProfile;
  * The upsert of a profile into the Cassandra users table, keyed by {@code id} ({@code
  * login.uuid}): a replay overwrites the same row with the same values, never duplicates it. The
  * streaming pipeline writes with it in {@code StoreOutcomes}; the benchmark's write ceiling too.
- * Besides the profile it writes {@link LastNamePrefixes}, which the read API's prefix search uses.
+ * Besides the profile it writes {@link LastNameKey}, which the read API's prefix search uses.
  */
 public final class ProfileUpsert {
   private ProfileUpsert() {}
@@ -26,7 +26,7 @@ public final class ProfileUpsert {
   public static String insertCql(String keyspace, String table) {
     return "INSERT INTO " + keyspace + "." + table + " (id, title, first_name, last_name, gender, street, city, state,"
         + " country, postcode, latitude, longitude, timezone_offset, email, username, dob, age,"
-        + " registered_at, phone, cell, picture_url, nat, ingested_at, last_name_prefixes)"
+        + " registered_at, phone, cell, picture_url, nat, ingested_at, last_name_key)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   }
 
@@ -64,7 +64,12 @@ public final class ProfileUpsert {
     s.setString(20, p.pictureUrl);
     s.setString(21, p.nat);
     s.setInstant(22, p.ingestedAt);
-    s.setSet(23, LastNamePrefixes.of(p.lastName), String.class);
+    Long lastNameKey = LastNameKey.of(p.lastName);
+    if (lastNameKey == null) {
+      s.setToNull(23);
+    } else {
+      s.setLong(23, lastNameKey);
+    }
     return s.setIdempotence(true).build();
   }
 

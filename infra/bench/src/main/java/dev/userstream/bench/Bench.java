@@ -33,7 +33,7 @@ import dev.userstream.schema.UserSchema;
 import dev.userstream.stream.ProfileMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -134,11 +134,18 @@ public final class Bench {
 
     void setQueryRate(int value);
 
-    @Description("How long the queries phase offers each kind of look-up, s (after 5 s of warm-up)")
+    @Description("How long the queries phase offers each kind of look-up, s (after 15 s of warm-up)")
     @Default.Integer(30)
     int getQuerySeconds();
 
     void setQuerySeconds(int value);
+
+    @Description("Connections the queries phase's clients keep open to the profiles API; a request due while all"
+        + " are busy waits for one, and that wait counts in its latency")
+    @Default.Integer(32)
+    int getQueryClients();
+
+    void setQueryClients(int value);
 
     @Description("The profiles API's bundled jar, which the queries phase starts on the drained table")
     @Default.String("infra/profiles-api/target/userstream-profiles-api-bundled.jar")
@@ -187,7 +194,8 @@ public final class Bench {
 
     @Description("Record the streaming job's CPU with async-profiler and write flame graphs of its whole life"
         + " (<out>/profile-job.html) and of the drain alone (<out>/profile-drain.html), and the drain's CPU by"
-        + " component")
+        + " component; and Cassandra's and the profiles API's during each kind of look-up of the queries phase"
+        + " (<out>/profile-cassandra-byId.html, profile-api-byEmail.html, ...)")
     @Default.Boolean(false)
     boolean getProfile();
 
@@ -380,19 +388,29 @@ public final class Bench {
     return Path.of(options.getOut()).toAbsolutePath().resolve("profile-cassandra-drain.jfr");
   }
 
+  /** The recording of {@code who} (cassandra, api) during the look-ups of {@code kind}. */
+  private Path queryRecording(String who, String kind) {
+    return Path.of(options.getOut()).toAbsolutePath().resolve("profile-" + who + "-" + kind + ".jfr");
+  }
+
+  /** Starts async-profiler in the running JVM {@code pid}, recording its CPU into {@code jfr}. */
+  private static void startProfile(long pid, Path jfr) throws IOException {
+    try {
+      AsyncProfiler.attach(pid, "stop"); // a profile left running by a benchmark that died
+    } catch (IOException notRunning) {
+      // the usual case
+    }
+    Files.createDirectories(jfr.getParent());
+    AsyncProfiler.attach(pid, "start,event=cpu,interval=10ms,jfr,file=" + jfr);
+  }
+
   /**
    * Profiles the stack's Cassandra from the first row to the last: async-profiler loaded into the
    * running server through the attach API (it stays loaded, stopped, until Cassandra restarts).
    */
   private void startCassandraProfile() throws IOException {
     long pid = stackPid("cassandra");
-    try {
-      AsyncProfiler.attach(pid, "stop"); // a profile left running by a benchmark that died mid-drain
-    } catch (IOException notRunning) {
-      // the usual case
-    }
-    Files.createDirectories(cassandraRecording().getParent());
-    AsyncProfiler.attach(pid, "start,event=cpu,interval=10ms,jfr,file=" + cassandraRecording());
+    startProfile(pid, cassandraRecording());
     say("profiling Cassandra (pid %d) during the drain into %s", pid, cassandraRecording());
   }
 
@@ -616,9 +634,11 @@ public final class Bench {
   /**
    * The profiles API over the drained table ({@code users} profiles) while the job keeps writing
    * new users at {@code --rate}: look-ups by id, then by e-mail, each at {@code --queryRate} for
-   * {@code --querySeconds} after a 5 s warm-up, open loop. The API runs as the stack runs it (its
+   * {@code --querySeconds} after a warm-up of each, open loop. The API runs as the stack runs it (its
    * bundled jar, its own JVM), pointed at the benchmark's keyspace.
    */
+  private static final int WARM_UP_SECONDS = 15;
+
   private void queries(KafkaProducer<byte[], byte[]> producer, String topic, String keyspace, int users, Process job)
       throws Exception {
     Path apiLog = Files.createTempFile("bench-profiles-api", ".log");
@@ -642,10 +662,10 @@ public final class Bench {
       while (byId.size() < 2000) {
         SampleUsers.SampleUser user = SampleUsers.user("bench", random.nextInt(users));
         String email = JSON.readTree(user.json()).path("email").asText();
-        byId.add(new QueryLoad.Request(URI.create(base + "/profiles/" + user.uuid()), user.uuid()));
+        byId.add(new QueryLoad.Request("/profiles/" + user.uuid(), user.uuid()));
         if (!email.startsWith("user.")) {
-          byEmail.add(new QueryLoad.Request(URI.create(base + "/profiles?email="
-              + java.net.URLEncoder.encode(email, UTF_8) + "&limit=20"), user.uuid()));
+          byEmail.add(new QueryLoad.Request("/profiles?email=" + java.net.URLEncoder.encode(email, UTF_8) + "&limit=20",
+              user.uuid()));
         }
       }
       int rate = options.getRate();
@@ -663,23 +683,51 @@ public final class Bench {
       writer.start();
       say("queries: the profiles API at %s over %,d profiles, the job writing %,d users/s meanwhile", base, users,
           rate);
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      QueryLoad.run(http, byId, options.getQueryRate(), 5, JSON.createObjectNode());
-      QueryLoad.run(http, byEmail, options.getQueryRate(), 5, JSON.createObjectNode());
+      URI baseUri = URI.create(base);
+      InetSocketAddress address = new InetSocketAddress(baseUri.getHost(), baseUri.getPort());
+      int clients = options.getQueryClients();
+      // The stack's API is a long-lived server: measured once its JIT compiler has done most of its
+      // work (after 5 s it still spent half the API's CPU).
+      QueryLoad.run(address, byId, options.getQueryRate(), WARM_UP_SECONDS, clients, JSON.createObjectNode());
+      QueryLoad.run(address, byEmail, options.getQueryRate(), WARM_UP_SECONDS, clients, JSON.createObjectNode());
       ObjectNode out = report.putObject("queries").put("profiles", users).put("writesPerSecond", rate);
       Map<String, DoubleSupplier> cpu = processes(job, "cassandra", "kafka");
       cpu.put("api", () -> cpuSeconds(api.pid()));
-      PhaseMeter meter = PhaseMeter.start("queries", cpu);
       for (String kind : List.of("byId", "byEmail")) {
-        ObjectNode result = QueryLoad.run(http, kind.equals("byId") ? byId : byEmail, options.getQueryRate(),
-            options.getQuerySeconds(), out.putObject(kind));
-        row("queries: " + (kind.equals("byId") ? "by id" : "by e-mail") + " p50 / p99 / max, errors",
-            String.format("%.1f / %.1f / %.1f ms, %d errors of %,d (%,d requests/s offered, %,d achieved)",
+        String label = "queries " + (kind.equals("byId") ? "by id" : "by e-mail");
+        if (options.getProfile()) {
+          startProfile(stackPid("cassandra"), queryRecording("cassandra", kind));
+          startProfile(api.pid(), queryRecording("api", kind));
+        }
+        PhaseMeter meter = PhaseMeter.start(label, cpu);
+        ObjectNode result = QueryLoad.run(address, kind.equals("byId") ? byId : byEmail, options.getQueryRate(),
+            options.getQuerySeconds(), clients, out.putObject(kind));
+        PhaseMeter.Result machine = meter.stop();
+        result.set("machine", machine.json());
+        row(label + ": p50 / p99 / max, errors",
+            String.format("%.1f / %.1f / %.1f ms, %d errors of %,d (%,d requests/s offered, %,d achieved, %d clients)",
                 result.get("p50Ms").asDouble(), result.get("p99Ms").asDouble(), result.get("maxMs").asDouble(),
                 result.get("errors").asInt(), result.get("requests").asInt(), options.getQueryRate(),
-                result.get("achievedPerSecond").asInt()));
+                result.get("achievedPerSecond").asInt(), clients));
+        row(label + ": machine", machine.summary());
+        double requests = result.get("requests").asDouble();
+        row(label + ": CPU per request", String.format("API %.2f ms, Cassandra %.2f ms (its writes included)",
+            machine.json().at("/cpuSeconds/api").asDouble() * 1000 / requests,
+            machine.json().at("/cpuSeconds/cassandra").asDouble() * 1000 / requests));
+        if (options.getProfile()) {
+          AsyncProfiler.attach(stackPid("cassandra"), "stop");
+          AsyncProfiler.attach(api.pid(), "stop");
+          Path cassandra = ProfileSummary.convert(queryRecording("cassandra", kind), "profile-cassandra-" + kind,
+              "Cassandra during the look-ups " + label.substring(8), 0, 0);
+          ObjectNode cassandraSplit = ProfileSummary.json(ProfileSummary.cassandraWork(cassandra));
+          row(label + " profile: Cassandra CPU by work", ProfileSummary.line(cassandraSplit));
+          Path apiProfile = ProfileSummary.convert(queryRecording("api", kind), "profile-api-" + kind,
+              "the profiles API during the look-ups " + label.substring(8), 0, 0);
+          ObjectNode apiSplit = ProfileSummary.json(ProfileSummary.byComponent(apiProfile));
+          row(label + " profile: API CPU by component", ProfileSummary.line(apiSplit));
+          result.putObject("profile").setAll(java.util.Map.of("cassandra", cassandraSplit, "api", apiSplit));
+        }
       }
-      recordMachine(meter.stop());
       out.put("apiPeakRssMiB", hwmKib(api.pid()) / 1024);
       double idP99 = out.at("/byId/p99Ms").asDouble();
       double emailP99 = out.at("/byEmail/p99Ms").asDouble();

@@ -3,16 +3,17 @@ package dev.userstream.bench;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.userstream.shared.HttpServers;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -24,12 +25,19 @@ import org.junit.Test;
 public class QueryLoadTest {
   private HttpServer server;
   private final CountDownLatch release = new CountDownLatch(1);
+  private final Set<Integer> peers = ConcurrentHashMap.newKeySet();
 
   @Before
   public void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.createContext("/ok", e -> {
       try (e) {
+        HttpServers.send(e, 200, "application/json", "{\"id\":\"abc\"}".getBytes(StandardCharsets.UTF_8));
+      }
+    });
+    server.createContext("/peer", e -> {
+      try (e) {
+        peers.add(e.getRemoteAddress().getPort());
         HttpServers.send(e, 200, "application/json", "{\"id\":\"abc\"}".getBytes(StandardCharsets.UTF_8));
       }
     });
@@ -56,18 +64,30 @@ public class QueryLoadTest {
     server.stop(0);
   }
 
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+  private ObjectNode run(List<QueryLoad.Request> requests, int rate, int seconds, int clients) throws Exception {
+    return QueryLoad.run(server.getAddress(), requests, rate, seconds, clients, JsonNodeFactory.instance.objectNode());
   }
 
-  private ObjectNode run(List<QueryLoad.Request> requests, int rate, int seconds) throws Exception {
-    return QueryLoad.run(HttpClient.newHttpClient(), requests, rate, seconds, JsonNodeFactory.instance.objectNode());
+  /** 20 requests in 1 s from {@code clients} connections to a server that answers none for its first 1.5 s. */
+  private ObjectNode stalledFor1500Ms(int clients) throws Exception {
+    Thread releaser = new Thread(() -> {
+      try {
+        Thread.sleep(1500); // the stall being measured, not a wait for something to happen
+      } catch (InterruptedException e) {
+        return;
+      }
+      release.countDown();
+    });
+    releaser.start();
+    ObjectNode out = run(List.of(new QueryLoad.Request("/stall", "abc")), 20, 1, clients);
+    releaser.join();
+    return out;
   }
 
   @Test
   public void everyRequestIsSentAndAnsweredAndChecked() throws Exception {
-    ObjectNode out = run(List.of(new QueryLoad.Request(uri("/ok"), "abc"), new QueryLoad.Request(uri("/ok"), "xyz"),
-        new QueryLoad.Request(uri("/fail"), "abc")), 60, 1);
+    ObjectNode out = run(List.of(new QueryLoad.Request("/ok", "abc"), new QueryLoad.Request("/ok?q=%C3%A9", "xyz"),
+        new QueryLoad.Request("/fail", "abc")), 60, 1, 4);
     assertThat(out.get("requests").asInt(), is(60));
     assertThat(out.get("answered").asInt(), is(60));
     assertThat(out.get("errors").asInt(), is(20));
@@ -76,20 +96,26 @@ public class QueryLoadTest {
 
   @Test
   public void aStalledServerShowsInTheLatenciesNotInAGentlerLoad() throws Exception {
-    Thread releaser = new Thread(() -> {
-      try {
-        Thread.sleep(1500);
-      } catch (InterruptedException e) {
-        return;
-      }
-      release.countDown();
-    });
-    releaser.start();
-    ObjectNode out = run(List.of(new QueryLoad.Request(uri("/stall"), "abc")), 20, 1);
-    releaser.join();
+    ObjectNode out = stalledFor1500Ms(32);
     // All 20 left on schedule within the second; the first waited out the whole stall.
     assertThat(out.get("achievedPerSecond").asInt(), greaterThanOrEqualTo(15));
     assertThat(out.get("maxMs").asDouble(), greaterThanOrEqualTo(1000.0));
     assertThat(out.get("errors").asInt(), is(0));
+  }
+
+  @Test
+  public void theClientsKeepTheirConnections() throws Exception {
+    ObjectNode out = run(List.of(new QueryLoad.Request("/peer", "abc")), 100, 1, 3);
+    assertThat(out.get("answered").asInt(), is(100));
+    assertThat(out.get("errors").asInt(), is(0));
+    assertThat(peers.size(), lessThanOrEqualTo(3));
+  }
+
+  @Test
+  public void aRequestWaitingForABusyClientCountsItsWait() throws Exception {
+    // One client: the 19 requests after the stalled one wait for it.
+    ObjectNode out = stalledFor1500Ms(1);
+    assertThat(out.get("answered").asInt(), is(20));
+    assertThat(out.get("p50Ms").asDouble(), greaterThanOrEqualTo(500.0));
   }
 }

@@ -8,7 +8,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.userstream.cassandra.CassandraEndpoint;
-import dev.userstream.cassandra.LastNamePrefixes;
+import dev.userstream.cassandra.LastNameKey;
 import dev.userstream.cassandra.ProfileUpsert;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -72,10 +72,18 @@ final class CassandraProfiles implements ProfileSource {
     PreparedStatement listing = listings.computeIfAbsent(Set.copyOf(filters), f -> session.prepare(listingCql(from, f)));
     BoundStatementBuilder statement = listing.boundStatementBuilder().setPageSize(query.limit());
     int i = 0;
+    LastNameKey.Range prefixRange = null;
     for (ProfileQuery.Filter f : ProfileQuery.Filter.values()) {
       String value = query.filters().get(f);
-      if (value != null) {
-        statement.setString(i++, f == ProfileQuery.Filter.LAST_NAME_PREFIX ? LastNamePrefixes.indexed(value) : value);
+      if (value == null) {
+        continue;
+      }
+      if (f == ProfileQuery.Filter.LAST_NAME_PREFIX) {
+        prefixRange = LastNameKey.range(value);
+        statement.setLong(i++, prefixRange.low());
+        statement.setLong(i++, prefixRange.high());
+      } else {
+        statement.setString(i++, value);
       }
     }
     if (pagingState != null) {
@@ -83,13 +91,13 @@ final class CassandraProfiles implements ProfileSource {
     }
     ResultSet rows = session.execute(statement.build());
     String prefix = query.lastNamePrefix();
-    // The index holds prefixes up to LastNamePrefixes.MAX_LENGTH: a longer one is matched here.
-    boolean longPrefix = prefix != null && !prefix.equals(LastNamePrefixes.indexed(prefix));
+    // The key holds the name's first LastNameKey.BYTES bytes: a longer prefix is matched here.
+    boolean matchHere = prefixRange != null && !prefixRange.exact();
     List<ObjectNode> page = new ArrayList<>();
     for (int n = rows.getAvailableWithoutFetching(); n > 0; n--) {
       Row row = rows.one();
-      if (!longPrefix || (row.getString("last_name") != null
-          && LastNamePrefixes.fold(row.getString("last_name")).startsWith(prefix))) {
+      if (!matchHere || (row.getString("last_name") != null
+          && LastNameKey.fold(row.getString("last_name")).startsWith(prefix))) {
         page.add(json(row));
       }
     }

@@ -1,6 +1,6 @@
 package dev.userstream.profiles;
 
-import dev.userstream.cassandra.LastNamePrefixes;
+import dev.userstream.cassandra.LastNameKey;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -22,7 +22,7 @@ record ProfileQuery(Map<Filter, String> filters, int limit, String cursor) {
     USERNAME("username", "username = ?", 64),
     NAT("nat", "nat = ?", 2),
     COUNTRY("country", "country = ?", 64),
-    LAST_NAME_PREFIX("lastNamePrefix", "last_name_prefixes CONTAINS ?", 64);
+    LAST_NAME_PREFIX("lastNamePrefix", "last_name_key >= ? AND last_name_key <= ?", 64);
 
     final String parameter;
     final String restriction;
@@ -117,7 +117,7 @@ record ProfileQuery(Map<Filter, String> filters, int limit, String cursor) {
         }
         return value.toUpperCase(java.util.Locale.ROOT);
       case LAST_NAME_PREFIX:
-        String folded = LastNamePrefixes.fold(value);
+        String folded = LastNameKey.fold(value);
         if (folded.isEmpty()) {
           throw new BadRequest("lastNamePrefix: blank");
         }

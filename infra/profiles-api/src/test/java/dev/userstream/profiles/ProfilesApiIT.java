@@ -13,7 +13,7 @@ import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.userstream.cassandra.CassandraEndpoint;
-import dev.userstream.cassandra.LastNamePrefixes;
+import dev.userstream.cassandra.LastNameKey;
 import dev.userstream.cassandra.ProfileUpsert;
 import dev.userstream.model.UserProfile;
 import java.net.URI;
@@ -54,7 +54,8 @@ public class ProfilesApiIT {
   private static final String HOME = env("USERSTREAM_HOME", ".userstream");
   private static final int ROWS = 10_000;
   private static final String[] LAST_NAMES = {
-    "Smith", "Smythe", "Østergaard", "Nichols", "Wolfeschlegelsteinhausenbergerdorff", "Wolfeschlegelsteinhausen"
+    "Smith", "Smythe", "Østergaard", "Nichols", "Wolfeschlegelsteinhausenbergerdorff", "Wolfeschlegelsteinhausen",
+    "Нестеренко", "Нестор"
   };
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   private static final String COUNTRY = "Itland " + RUN;
@@ -185,6 +186,16 @@ public class ProfilesApiIT {
     assertThat(JSON.convertValue(json, Map.class), is(expected));
   }
 
+  /** What makes a look-up read little: small compression chunks, and decompressed ones kept in memory. */
+  @Test
+  public void theStoreIsSetUpForLookUps() {
+    Map<String, String> compression = session.execute("SELECT compression FROM system_schema.tables"
+        + " WHERE keyspace_name = 'userstream' AND table_name = 'users'").one().getMap(0, String.class, String.class);
+    assertThat(compression.get("chunk_length_in_kb"), is("4"));
+    assertThat(session.execute("SELECT value FROM system_views.settings WHERE name = 'file_cache_enabled'")
+        .one().getString(0), is("true"));
+  }
+
   @Test
   public void aProfileByIdIsTheStoredRowFieldByField() throws Exception {
     for (int i : new int[] {0, 1, 7, 9_999}) {
@@ -218,11 +229,14 @@ public class ProfilesApiIT {
     assertThat(ids(all(country + "&lastNamePrefix=SM&nat=QY", 100)),
         is(written(p -> p.lastName.startsWith("Sm") && p.nat.equals("QY"))));
     assertThat(ids(all(country + "&lastNamePrefix=" + q("Øst"), 100)), is(written(p -> p.lastName.equals("Østergaard"))));
-    // Longer than the stored prefixes: the rest is matched by the API, pages may come back short.
+    // Longer than the stored key: the rest is matched by the API, pages may come back short.
     String longPrefix = "wolfeschlegelsteinhausenb";
-    assertThat(longPrefix.length() > LastNamePrefixes.MAX_LENGTH, is(true));
+    assertThat(LastNameKey.range(longPrefix).exact(), is(false));
     assertThat(ids(all(country + "&lastNamePrefix=" + longPrefix, 50)),
         is(written(p -> p.lastName.equals("Wolfeschlegelsteinhausenbergerdorff"))));
+    // Four Cyrillic letters fill the key, which Нестеренко and Нестор share.
+    assertThat(ids(all(country + "&lastNamePrefix=" + q("нест"), 100)), is(written(p -> p.lastName.startsWith("Нест"))));
+    assertThat(ids(all(country + "&lastNamePrefix=" + q("НЕСТЕ"), 100)), is(written(p -> p.lastName.equals("Нестеренко"))));
     UserProfile p = profile(12);
     assertThat(ids(all(country + "&email=" + q(p.email) + "&nat=" + p.nat, 10)), is(Set.of(p.id.toString())));
     assertThat(ids(all(country + "&email=" + q(p.email) + "&nat=ZZ", 10)), is(Set.of()));
