@@ -15,7 +15,7 @@ help:
 	@echo "make test    every test: unit tests, then integration tests against the local stack"
 	@echo "make test-faults  only the fault-injection suite (part of make test), table in runners/spark/target/reliability/"
 	@echo "make demo    stack up, sample users through the streaming job on Spark, report"
-	@echo "make up      start the local stack (PostgreSQL, Kafka, Cassandra, Spark, emulator, registry, Airflow, console)"
+	@echo "make up      start the local stack (PostgreSQL, Kafka, Cassandra, Spark, Flink, emulator, registry, profiles API, Airflow, console)"
 	@echo "make status  what of the stack runs"
 	@echo "make down    stop everything the stack started"
 	@echo "make bench   throughput, latency and memory of the whole pipeline, against its ceilings (target/bench/)"
@@ -41,7 +41,7 @@ unit-test:
 # Integration tests against the local stack: started here if it is not running, and then
 # stopped again (a stack that was already up is left up).
 it: airflow-venv infra-venv
-	$(STACK) with -- sh -c '$(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark,infra/profiles-api \
+	$(STACK) with -- sh -c '$(MVN) failsafe:integration-test failsafe:verify -pl runners/direct,runners/spark,runners/flink,infra/profiles-api \
 	  && $(INFRA_VENV)/bin/pytest -q infra/tests -m stack --junitxml=infra/target/pytest-reports/TEST-infra-stack.xml \
 	  && $(AIRFLOW_VENV)/bin/pytest -q airflow/tests -m stack --junitxml=airflow/target/pytest-reports/TEST-airflow-runs.xml'
 
@@ -56,7 +56,7 @@ test-faults: prereqs build
 # streaming job loads from JVM start through a short drain. Refresh it when dependencies change;
 # classes it names that the jar no longer has are skipped, and new ones load as usual.
 job-classlist: prereqs build
-	$(MAKE) bench BENCH_ARGS='--phases=drain --users=20000 --jobJvmArgs="-Xshare:off -XX:DumpLoadedClassList=$(CURDIR)/target/stream-job.classlist"'
+	$(MAKE) bench BENCH_ARGS='--phases=drain --users=20000 --runners=spark --jobJvmArgs="-Xshare:off -XX:DumpLoadedClassList=$(CURDIR)/target/stream-job.classlist"'
 	grep -v -e '^#' -e '\$$Proxy' -e 'DoFnInvoker' -e '/Generated[A-Za-z]*Accessor' target/stream-job.classlist \
 	  > runners/spark/cds/stream-job.classlist
 
@@ -117,8 +117,8 @@ clean: down
 	$(MVN) -q clean
 	rm -rf .userstream
 
-# The benchmark (not a test): ingest, stream drain, latency under load, the profiles API's look-ups
-# while the job writes, ceilings, memory; each phase bounded in time. BENCH_ARGS e.g. --phases=drain,ceilings --users=50000 --rate=500 --seconds=30;
+# The benchmark (not a test): ingest, stream drain, latency under load (both on the Spark and then the
+# Flink runner), the profiles API's look-ups while the job writes, ceilings, memory; each phase bounded in time. BENCH_ARGS e.g. --phases=drain,ceilings --users=50000 --rate=500 --seconds=30;
 # BENCH_UPDATE_DOCS=true also rewrites docs/BENCHMARKS.md. Results in target/bench/.
 BENCH_ARGS ?=
 BENCH_UPDATE_DOCS ?= false
@@ -134,4 +134,4 @@ bench: prereqs build
 # PROFILE_USERS (200000) users are preloaded and drained.
 PROFILE_USERS ?= 200000
 profile:
-	$(MAKE) bench BENCH_ARGS="--phases=drain --users=$(PROFILE_USERS) --profile=true $(BENCH_ARGS)"
+	$(MAKE) bench BENCH_ARGS="--phases=drain --users=$(PROFILE_USERS) --runners=spark --profile=true $(BENCH_ARGS)"

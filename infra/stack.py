@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The local userstream stack without Docker: PostgreSQL, Kafka (KRaft), Cassandra, a Spark
-standalone master + worker, the randomuser.me emulator, the schema registry, the profiles read API,
+standalone master + worker, a Flink session cluster, the randomuser.me emulator, the schema registry, the profiles read API,
 Airflow and the monitoring console, as separate processes on 127.0.0.1, all state and logs under one
 directory.
 
-    python3 infra/stack.py up [postgres|kafka|cassandra|spark|emulator|registry|profiles-api|airflow|console ...]
+    python3 infra/stack.py up [postgres|kafka|cassandra|spark|flink|emulator|registry|profiles-api|airflow|console ...]
                                                             start (and prepare) what is not running
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
@@ -53,6 +53,12 @@ ENV = {
     "USERSTREAM_SPARK_MASTER_UI_PORT": "18080",
     "USERSTREAM_SPARK_WORKER_PORT": "17078",
     "USERSTREAM_SPARK_WORKER_UI_PORT": "18081",
+    "USERSTREAM_FLINK_UI_PORT": "18082",
+    "USERSTREAM_FLINK_RPC_PORT": "16123",
+    "USERSTREAM_FLINK_BLOB_PORT": "16124",
+    "USERSTREAM_FLINK_TASKMANAGER_RPC_PORT": "16125",
+    "USERSTREAM_FLINK_TASKMANAGER_DATA_PORT": "16126",
+    "USERSTREAM_FLINK_QUERY_PORT": "16127",
     "USERSTREAM_EMULATOR_PORT": "18500",
     "USERSTREAM_REGISTRY_PORT": "18085",
     "USERSTREAM_CONSOLE_PORT": "18088",
@@ -61,6 +67,8 @@ ENV = {
     "USERSTREAM_AIRFLOW_PORT": "18090",
     "USERSTREAM_SPARK_WORKER_CORES": "2",
     "USERSTREAM_SPARK_WORKER_MEMORY": "3g",
+    "USERSTREAM_FLINK_SLOTS": "2",
+    "USERSTREAM_FLINK_TASKMANAGER_MEMORY": "1600m",
     "USERSTREAM_TOPIC_PARTITIONS": "3",
     "USERSTREAM_KEYSPACE": "userstream",
     "USERSTREAM_REPLICATION": "{'class': 'SimpleStrategy', 'replication_factor': 1}",
@@ -424,6 +432,7 @@ def secure_cassandra():
 
 
 SPARK_JAR = REPO / "runners" / "spark" / "target" / "userstream-spark-bundled.jar"
+FLINK_JAR = REPO / "runners" / "flink" / "target" / "userstream-flink-bundled.jar"
 BENCH_JAR = INFRA / "bench" / "target" / "userstream-bench.jar"
 
 
@@ -558,6 +567,69 @@ def spark_up():
             "--work-dir", str(work), f"spark://{HOST}:{master_port}"], env=spark_env())
         wait_ready("spark-worker", proc, log, "Successfully registered with master", worker_port, 90)
         say("spark worker ready")
+
+
+# ---------------------------------------------------------------------------------------------
+# Flink (a session cluster: one JobManager, one TaskManager)
+
+
+def flink_home():
+    return STATE / "flink"
+
+
+def flink_memory_options(kind, conf):
+    """The JVM options and the memory settings that Flink's start scripts compute for a JobManager
+    or TaskManager (`kind` JM or TM) from its configuration, as those scripts do: without them a
+    TaskManager refuses to start."""
+    out = subprocess.run([java(), *JAVA17_OPENS, "-cp", classpath(flink_home() / "jars"),
+                          "org.apache.flink.runtime.util.bash.BashJavaUtils", f"GET_{kind}_RESOURCE_PARAMS",
+                          "--configDir", str(conf)], capture_output=True, text=True, check=False)
+    prefix = "BASH_JAVA_UTILS_EXEC_RESULT:"
+    results = [line[len(prefix):] for line in out.stdout.splitlines() if line.startswith(prefix)]
+    if out.returncode != 0 or len(results) < 2:
+        raise StackError(f"Flink could not size its {kind} memory from {conf / 'config.yaml'}:\n"
+                         f"{(out.stdout + out.stderr)[-2000:]}")
+    return results[0].split(), results[1].split()
+
+
+def flink_up():
+    home = flink_home()
+    fetch("flink", home / "jars")
+    conf = home / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (home / "tmp").mkdir(exist_ok=True)
+    ui_port, rpc_port = port("USERSTREAM_FLINK_UI_PORT"), port("USERSTREAM_FLINK_RPC_PORT")
+    tm_rpc_port = port("USERSTREAM_FLINK_TASKMANAGER_RPC_PORT")
+    (conf / "config.yaml").write_text(template(
+        "flink-config.yaml", host=HOST, rpc_port=rpc_port, ui_port=ui_port, blob_port=port("USERSTREAM_FLINK_BLOB_PORT"),
+        taskmanager_rpc_port=tm_rpc_port, taskmanager_data_port=port("USERSTREAM_FLINK_TASKMANAGER_DATA_PORT"),
+        slots=setting("USERSTREAM_FLINK_SLOTS"), taskmanager_memory=setting("USERSTREAM_FLINK_TASKMANAGER_MEMORY"),
+        tmp_dir=home / "tmp", query_ports=f"{port('USERSTREAM_FLINK_QUERY_PORT')}-{port('USERSTREAM_FLINK_QUERY_PORT') + 1}"))
+    log4j = conf / "log4j2.properties"
+    log4j.write_text(template("log4j2.properties", level="INFO"))
+    base = [f"-Dlog4j2.configurationFile={log4j}", *JAVA17_OPENS, "-cp", classpath(home / "jars")]
+    if running_pid("flink-jobmanager"):
+        say("flink jobmanager already running")
+    else:
+        require_free("flink-jobmanager", ui_port, rpc_port, port("USERSTREAM_FLINK_BLOB_PORT"))
+        jvm, settings = flink_memory_options("JM", conf)
+        say(f"starting flink jobmanager, web UI on http://{HOST}:{ui_port}")
+        proc, log = launch("flink-jobmanager", [java(), *jvm, *base,
+                                                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                                                "--configDir", str(conf), *settings])
+        wait_ready("flink-jobmanager", proc, log, "Rest endpoint listening at", ui_port, 120)
+        say("flink jobmanager ready")
+    if running_pid("flink-taskmanager"):
+        say("flink taskmanager already running")
+    else:
+        require_free("flink-taskmanager", tm_rpc_port, port("USERSTREAM_FLINK_TASKMANAGER_DATA_PORT"))
+        jvm, settings = flink_memory_options("TM", conf)
+        say(f"starting flink taskmanager ({setting('USERSTREAM_FLINK_SLOTS')} slots)")
+        proc, log = launch("flink-taskmanager", [java(), *jvm, *base,
+                                                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                                                 "--configDir", str(conf), *settings])
+        wait_ready("flink-taskmanager", proc, log, "Successful registration at resource manager", tm_rpc_port, 120)
+        say("flink taskmanager ready")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -729,6 +801,7 @@ def console_up():
         f"--cassandraUser={ep['USERSTREAM_CASSANDRA_USER']}",
         f"--cassandraPasswordFile={ep['USERSTREAM_CASSANDRA_PASSWORD_FILE']}",
         f"--schemaRegistryUrl={ep['USERSTREAM_SCHEMA_REGISTRY']}", f"--sparkUi={ep['USERSTREAM_SPARK_UI']}",
+        f"--flinkUi={ep['USERSTREAM_FLINK_UI']}",
         f"--airflowUi=http://{HOST}:{port('USERSTREAM_AIRFLOW_PORT')}", f"--profilesApi={ep['USERSTREAM_PROFILES_API']}"])
 
 
@@ -778,6 +851,7 @@ def airflow_env():
         "AIRFLOW_CONN_USERSTREAM_PROFILES_API": json.dumps(
             {"conn_type": "http", "host": HOST, "port": port("USERSTREAM_PROFILES_API_PORT")}),
         "AIRFLOW_VAR_USERSTREAM_JAR": str(SPARK_JAR),
+        "AIRFLOW_VAR_USERSTREAM_FLINK_JAR": str(FLINK_JAR),
         "AIRFLOW_VAR_USERSTREAM_API_URL": ep["USERSTREAM_API_URL"],
         "AIRFLOW_VAR_USERSTREAM_CHECKPOINT_DIR": str(STATE / "checkpoints"),
         # BeamRunJavaPipelineOperator runs plain `java -cp jar class`: the JVM flags Spark needs on
@@ -841,11 +915,11 @@ def airflow_up():
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-SERVICES = {"postgres": postgres_up, "kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up,
+SERVICES = {"postgres": postgres_up, "kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up, "flink": flink_up,
             "emulator": emulator_up, "registry": registry_up, "profiles-api": profiles_api_up, "airflow": airflow_up,
             "console": console_up}
 PROCESSES = ["console", *(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "profiles-api", "registry", "emulator",
-             "spark-worker",
+             "flink-taskmanager", "flink-jobmanager", "spark-worker",
              "spark-master", "cassandra", "kafka", "postgres"]
 # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast, clean shutdown.
 STOP_SIGNALS = {"postgres": signal.SIGINT}
@@ -859,6 +933,9 @@ def endpoints():
         "USERSTREAM_SPARK_MASTER": f"spark://{HOST}:{port('USERSTREAM_SPARK_MASTER_PORT')}",
         "USERSTREAM_SPARK_UI": f"http://{HOST}:{setting('USERSTREAM_SPARK_MASTER_UI_PORT')}",
         "USERSTREAM_SPARK_HOME": str(spark_home()),
+        # The Flink runner's --flinkMaster (the JobManager's REST endpoint) and web UI.
+        "USERSTREAM_FLINK_MASTER": f"{HOST}:{port('USERSTREAM_FLINK_UI_PORT')}",
+        "USERSTREAM_FLINK_UI": f"http://{HOST}:{port('USERSTREAM_FLINK_UI_PORT')}",
         "USERSTREAM_API_URL": f"http://{HOST}:{port('USERSTREAM_EMULATOR_PORT')}/api/",
         "USERSTREAM_SCHEMA_REGISTRY": f"http://{HOST}:{port('USERSTREAM_REGISTRY_PORT')}",
         "USERSTREAM_CONSOLE": f"http://{HOST}:{port('USERSTREAM_CONSOLE_PORT')}/",
@@ -883,6 +960,10 @@ PREREQUISITES = {
                                   "USERSTREAM_CASSANDRA_JMX_PORT"]),
     "spark": (["spark-master", "spark-worker"], ["USERSTREAM_SPARK_MASTER_PORT", "USERSTREAM_SPARK_MASTER_UI_PORT",
                                                  "USERSTREAM_SPARK_WORKER_PORT", "USERSTREAM_SPARK_WORKER_UI_PORT"]),
+    "flink": (["flink-jobmanager", "flink-taskmanager"],
+              ["USERSTREAM_FLINK_UI_PORT", "USERSTREAM_FLINK_RPC_PORT", "USERSTREAM_FLINK_BLOB_PORT",
+               "USERSTREAM_FLINK_TASKMANAGER_RPC_PORT", "USERSTREAM_FLINK_TASKMANAGER_DATA_PORT",
+               "USERSTREAM_FLINK_QUERY_PORT"]),
     "emulator": (["emulator"], ["USERSTREAM_EMULATOR_PORT"]),
     "registry": (["registry"], ["USERSTREAM_REGISTRY_PORT"]),
     "airflow": ([f"airflow-{c}" for c in AIRFLOW_COMPONENTS], ["USERSTREAM_AIRFLOW_PORT"]),

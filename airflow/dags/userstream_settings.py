@@ -11,8 +11,10 @@ Connections
   userstream_profiles_api host, port (the profiles read API, infra/profiles-api, over HTTP)
 Variables (with defaults)
   userstream_jar                    path of runners/spark/target/userstream-spark-bundled.jar (required)
-  userstream_runner                 SparkRunner | DirectRunner (SparkRunner)
+  userstream_runner                 SparkRunner | FlinkRunner | DirectRunner (SparkRunner)
   userstream_spark_master           local[2] | spark://host:port (local[2])
+  userstream_flink_jar              path of runners/flink/target/userstream-flink-bundled.jar (for FlinkRunner)
+  userstream_flink_master           [local] | host:port, a Flink cluster's REST endpoint ([local])
   userstream_api_url                https://randomuser.me/api/
   userstream_ingest_pages           1
   userstream_ingest_results_per_page 5000
@@ -28,9 +30,7 @@ Variables (with defaults)
 
 from __future__ import annotations
 
-JAR = "{{ var.value.userstream_jar }}"
 RUNNER = "{{ var.value.get('userstream_runner', 'SparkRunner') }}"
-SPARK_MASTER = "{{ var.value.get('userstream_spark_master', 'local[2]') }}"
 KAFKA = "{{ conn.userstream_kafka.host }}:{{ conn.userstream_kafka.port }}"
 OUTPUT_TOPIC = "{{ var.value.get('userstream_output_topic', 'users.raw') }}"
 DEAD_LETTER_TOPIC = "{{ var.value.get('userstream_dead_letter_topic', 'users.dlq') }}"
@@ -56,9 +56,9 @@ INGEST_OPTIONS = {
     "kafkaBootstrapServers": KAFKA,
     "outputTopic": OUTPUT_TOPIC,
     "schemaRegistryUrl": SCHEMA_REGISTRY,
-    "sparkMaster": SPARK_MASTER,
 }
 
+# The streaming job's options on every runner; runner_job() adds those of the runner.
 STREAM_OPTIONS = {
     "kafkaBootstrapServers": KAFKA,
     "inputTopic": OUTPUT_TOPIC,
@@ -67,9 +67,35 @@ STREAM_OPTIONS = {
     "cassandraHosts": CASSANDRA,
     "cassandraKeyspace": CASSANDRA_KEYSPACE,
     "schemaRegistryUrl": SCHEMA_REGISTRY,
-    "sparkMaster": SPARK_MASTER,
-    "checkpointDir": "{{ var.value.get('userstream_checkpoint_dir', '/tmp/userstream-checkpoints') }}/stream",
 }
+
+RUNNERS = ("SparkRunner", "FlinkRunner", "DirectRunner")
+INGEST_MAIN = "dev.userstream.ingest.IngestPipeline"
+
+
+def runner_job(pipeline: str) -> dict:
+    """How `pipeline` ("ingest" or "stream") runs on the Variable userstream_runner's runner: the Variable
+    naming its jar, its main class there (the streaming mains stop the job cleanly on SIGTERM) and the
+    options only that runner knows (another runner's jar refuses them)."""
+    from airflow.sdk import Variable
+
+    runner = Variable.get("userstream_runner", default="SparkRunner")
+    if runner == "FlinkRunner":
+        main = {"stream": "dev.userstream.flink.FlinkStreamPipeline", "ingest": INGEST_MAIN}[pipeline]
+        return {"jar_variable": "userstream_flink_jar", "job_class": main,
+                "options": {"flinkMaster": Variable.get("userstream_flink_master", default="[local]")}}
+    if runner not in RUNNERS:
+        raise RuntimeError(f"Variable userstream_runner is {runner!r}; the pipelines run on " + ", ".join(RUNNERS))
+    options = {"sparkMaster": Variable.get("userstream_spark_master", default="local[2]")}
+    if pipeline == "ingest":
+        return {"jar_variable": "userstream_jar", "job_class": INGEST_MAIN, "options": options}
+    checkpoints = Variable.get("userstream_checkpoint_dir", default="/tmp/userstream-checkpoints")
+    options["checkpointDir"] = f"{checkpoints}/stream"
+    if runner == "DirectRunner":
+        # Else the DirectRunner's run() blocks for good, before the main can handle SIGTERM.
+        options["blockOnRun"] = "false"
+    return {"jar_variable": "userstream_jar", "job_class": "dev.userstream.spark.SparkStreamPipeline",
+            "options": options}
 
 
 # Runs the jar's Report tool; exit status 2 names each threshold crossed.
@@ -88,19 +114,24 @@ HEALTH_COMMAND = (
 
 
 def _reachable(what: str, conn_id: str) -> None:
-    import socket
-
     from airflow.sdk import BaseHook
 
     conn = BaseHook.get_connection(conn_id)
+    _reach(f"{what} at {conn.host}:{conn.port} (connection {conn_id})", conn.host, conn.port)
+
+
+def _reach(what: str, host: str, port) -> None:
+    import socket
+
     try:
-        with socket.create_connection((conn.host, int(conn.port)), timeout=3):
+        with socket.create_connection((host, int(port)), timeout=3):
             pass
-    except OSError as e:
-        raise RuntimeError(f"{what} at {conn.host}:{conn.port} (connection {conn_id}) is unreachable: {e}") from None
+    except (OSError, ValueError) as e:
+        raise RuntimeError(f"{what} is unreachable: {e}") from None
 
 
-def _common() -> None:
+def _common(jar_variable: str = "userstream_jar") -> str:
+    """Java is there and the jar the Variable names exists; returns that jar."""
     import os
     import shutil
 
@@ -108,19 +139,32 @@ def _common() -> None:
 
     if not shutil.which("java"):
         raise RuntimeError("java is not on the PATH of the Airflow worker (Java 17 is needed)")
-    jar = Variable.get("userstream_jar", default=None)
+    jar = Variable.get(jar_variable, default=None)
     if not jar:
-        raise RuntimeError("Variable userstream_jar is not set (path of userstream-spark-bundled.jar)")
+        raise RuntimeError(f"Variable {jar_variable} is not set (the path of the runner's bundled jar)")
     if not os.path.isfile(jar):
-        raise RuntimeError(f"jar {jar} (Variable userstream_jar) does not exist: build it with make build")
+        raise RuntimeError(f"jar {jar} (Variable {jar_variable}) does not exist: build it with make build")
+    return jar
 
 
-def preflight_ingest() -> None:
+def _runner_job(pipeline: str) -> dict:
+    """runner_job(pipeline) with its jar checked and named, for the Beam task."""
+    job = runner_job(pipeline)
+    job["jar"] = _common(job.pop("jar_variable"))
+    master = job["options"].get("flinkMaster", "[local]")
+    if not master.startswith("["):
+        host, _, port = master.rpartition(":")
+        _reach(f"The Flink cluster (Variable userstream_flink_master) at {master}", host, port)
+    return job
+
+
+def preflight_ingest() -> dict:
+    """Checks what the ingestion needs; returns how it runs (runner_job), for the Beam task."""
     import os
 
     from airflow.sdk import BaseHook
 
-    _common()
+    job = _runner_job("ingest")
     _reachable("PostgreSQL", "userstream_postgres")
     _reachable("Kafka", "userstream_kafka")
     _reachable("The schema registry", "userstream_schema_registry")
@@ -130,13 +174,16 @@ def preflight_ingest() -> None:
             f"PostgreSQL password file {password_file!r} (extra password_file of connection "
             "userstream_postgres) is missing or unreadable"
         )
+    return job
 
 
-def preflight_stream() -> None:
-    _common()
+def preflight_stream() -> dict:
+    """Checks what the streaming job needs; returns how it runs (runner_job), for the Beam task."""
+    job = _runner_job("stream")
     _reachable("Kafka", "userstream_kafka")
     _reachable("Cassandra", "userstream_cassandra")
     _reachable("The schema registry", "userstream_schema_registry")
+    return job
 
 
 def check_profiles_api() -> None:

@@ -120,14 +120,14 @@ def start_stream_dag(isolated, tmp_path) -> subprocess.Popen:
                             env=env, stdout=open(tmp_path / "stream-dag.log", "wb"), stderr=subprocess.STDOUT)
 
 
-def stop_stream_job(tmp_path) -> None:
-    """What userstream_stream documents: SIGTERM to the job's JVM (found by its checkpoint directory)."""
+def stop_stream_job(isolated) -> None:
+    """What userstream_stream documents: SIGTERM to the job's JVM (this test's, by its consumer group)."""
     import psutil
 
-    marker = str(tmp_path / "checkpoints")
+    mains = {"dev.userstream.spark.SparkStreamPipeline", "dev.userstream.flink.FlinkStreamPipeline"}
     jobs = [p for p in psutil.process_iter(["cmdline"])
-            if "dev.userstream.spark.SparkStreamPipeline" in (p.info["cmdline"] or [])
-            and any(marker in arg for arg in p.info["cmdline"])]
+            if mains & set(p.info["cmdline"] or [])
+            and f"--consumerGroup={isolated['group']}" in p.info["cmdline"]]
     for job in jobs:
         job.send_signal(signal.SIGTERM)
 
@@ -152,7 +152,7 @@ def test_a_run_lands_every_user_in_kafka_and_cassandra_and_a_rerun_adds_nothing(
              f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--cassandraKeyspace={isolated['keyspace']}",
              f"--expectRows={users}", "--timeoutSeconds=240", "--report=false")
     finally:
-        stop_stream_job(tmp_path)
+        stop_stream_job(isolated)
     exit_status = stream.wait(timeout=150)
     printed = (tmp_path / "stream-dag.log").read_text()
     assert exit_status == 0, f"userstream_stream did not end as success:\n{printed[-5000:]}"
@@ -233,15 +233,17 @@ def test_the_health_check_fails_when_the_profiles_api_does_not_answer(monkeypatc
             " /health") in output(capfd)
 
 
-def test_the_stream_dag_runs_on_the_standalone_spark_cluster_and_dead_letters_poison(isolated, monkeypatch, tmp_path):
+def stream_on_a_cluster(isolated, tmp_path, seed: str) -> str:
+    """userstream_stream, as the Variables set now, through 300 sample users and the poison payloads, then
+    stopped the documented way: it ends as success with every user stored and every payload dead-lettered.
+    Returns what the run printed."""
     produced = java("dev.userstream.bench.ProduceSampleUsers",
                     f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
-                    f"--outputTopic={isolated['topic']}", "--count=300", "--seed=cluster", "--poison=true")
+                    f"--outputTopic={isolated['topic']}", "--count=300", f"--seed={seed}", "--poison=true")
     poison = int(re.search(r"and (\d+) poison payloads", produced).group(1))
     java("dev.userstream.tools.ApplySchema", f"--cassandraHosts={endpoint('userstream_cassandra')}",
          f"--cassandraKeyspace={isolated['keyspace']}",
          "--replication={'class': 'SimpleStrategy', 'replication_factor': 1}")
-    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_SPARK_MASTER", os.environ["USERSTREAM_SPARK_MASTER"])
     stream = start_stream_dag(isolated, tmp_path)
     try:
         java("dev.userstream.tools.Report", f"--kafkaBootstrapServers={endpoint('userstream_kafka')}",
@@ -249,12 +251,27 @@ def test_the_stream_dag_runs_on_the_standalone_spark_cluster_and_dead_letters_po
              f"--cassandraHosts={endpoint('userstream_cassandra')}", f"--cassandraKeyspace={isolated['keyspace']}",
              "--expectRows=300", "--timeoutSeconds=240", "--report=false")
     finally:
-        stop_stream_job(tmp_path)
+        stop_stream_job(isolated)
     exit_status = stream.wait(timeout=150)
     printed = (tmp_path / "stream-dag.log").read_text()
     assert exit_status == 0, f"userstream_stream did not end as success:\n{printed[-5000:]}"
-    assert f"--sparkMaster={os.environ['USERSTREAM_SPARK_MASTER']}" in printed
+    assert "Stopped cleanly" in printed
     assert dead_letters_in(isolated["dlq"], isolated) == poison
+    return printed
+
+
+def test_the_stream_dag_runs_on_the_standalone_spark_cluster_and_dead_letters_poison(isolated, monkeypatch, tmp_path):
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_SPARK_MASTER", os.environ["USERSTREAM_SPARK_MASTER"])
+    printed = stream_on_a_cluster(isolated, tmp_path, "cluster")
+    assert f"--sparkMaster={os.environ['USERSTREAM_SPARK_MASTER']}" in printed
+
+
+def test_the_stream_dag_runs_on_the_flink_session_cluster_and_dead_letters_poison(isolated, monkeypatch, tmp_path):
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_RUNNER", "FlinkRunner")
+    monkeypatch.setenv("AIRFLOW_VAR_USERSTREAM_FLINK_MASTER", os.environ["USERSTREAM_FLINK_MASTER"])
+    printed = stream_on_a_cluster(isolated, tmp_path, "flink")
+    assert "--runner=FlinkRunner" in printed and f"--flinkMaster={os.environ['USERSTREAM_FLINK_MASTER']}" in printed
+    assert "dev.userstream.flink.FlinkStreamPipeline" in printed and "--sparkMaster" not in printed
 
 
 def test_an_unreachable_service_fails_the_preflight_naming_it(isolated, monkeypatch, capfd):

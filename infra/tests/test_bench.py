@@ -25,7 +25,7 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
     out = subprocess.run(
         ["java", *os.environ.get("USERSTREAM_JAVA_OPTS", "").split(), "-Djava.awt.headless=true", "-cp", f"{SPARK_JAR}{os.pathsep}{BENCH_JAR}",
          "dev.userstream.bench.Bench", "--users=5000", "--rate=200", "--seconds=5", "--profile=true",
-         "--queryRate=50", "--querySeconds=5",
+         "--queryRate=50", "--querySeconds=5", "--runners=spark,flink",
          f"--out={tmp_path}"],
         capture_output=True, text=True, timeout=900, cwd=REPO)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
@@ -67,6 +67,15 @@ def test_a_small_run_of_every_phase_writes_the_report_and_the_chart(tmp_path):
         "ingest >= 20,000 users/s overall", "p99 end-to-end latency <= 2 s at 200 users/s",
         "profile by id: p99 <= 10 ms at 50 requests/s, no errors",
         "profiles by e-mail: p99 <= 30 ms at 50 requests/s, no errors",
-        "stream drain >= 60% of the raw Cassandra write ceiling"]
+        "stream drain >= 60% of the raw Cassandra write ceiling",
+        "Flink runner: p99 end-to-end latency <= 100 ms at 200 users/s",
+        "Flink runner: drain at least the Spark runner's"]
+    # Side by side: the same drain and load on the Flink runner, on tables and topics of its own.
+    flink = report["runners"]["flink"]
+    assert flink["runner"] == "FlinkRunner" and report["runner"] == "SparkRunner"
+    assert flink["drain"]["users"] == 5000 and flink["drain"]["rowsPerSecond"] > 0
+    assert flink["drain"]["machine"]["cpuSeconds"]["job"] > 0
+    assert flink["latency"]["records"] == 1000 and flink["latency"]["p99Ms"] >= flink["latency"]["p50Ms"]
+    assert "| flink: drain: rows/s (first -> last row) |" in out.stdout
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| drain: rows/s (first -> last row) |" in out.stdout

@@ -51,12 +51,13 @@ def test_long_running_services_have_health_checks_and_use_official_or_project_im
     config = yaml.safe_load(compose("config"))
     one_shot = {name for name, s in config["services"].items()
                 if s.get("restart") == "no" or "job" in s.get("profiles", [])}
-    assert one_shot == {"kafka-topics", "cassandra-schema", "registry-schemas", "ingest-job", "stream-job"}
+    assert one_shot == {"kafka-topics", "cassandra-schema", "registry-schemas", "ingest-job", "stream-job",
+                        "flink-stream-job"}
     for name, service in config["services"].items():
         if name not in one_shot:
             assert "healthcheck" in service, f"{name} has no health check"
         image = service["image"]
-        official = image.split(":")[0] in {"postgres", "cassandra", "eclipse-temurin", "python"} \
+        official = image.split(":")[0] in {"postgres", "cassandra", "eclipse-temurin", "python", "flink"} \
             or image.startswith(("apache/kafka:", "apache/spark:"))
         assert official or (name == "airflow" and "build" in service), f"{name} uses {image}"
     # Every server binds to the host's loopback only.

@@ -152,6 +152,10 @@ def test_the_page_lists_topics_and_shows_lag_rising_while_the_job_is_stopped_and
     assert all(b <= a for a, b in zip(values, values[1:], strict=False)), f"the lag went up while the job ran: {values}"
     browser.save_screenshot(str(SCREENSHOTS / "console-lag-drained.png"))
     assert browser.find_element(By.ID, "status-kafka").get_attribute("data-up") == "true"
+    # The stack's Flink session cluster, with its TaskManager's slots, and the link to its UI.
+    assert browser.find_element(By.ID, "status-flink").get_attribute("data-up") == "true"
+    assert "1 TaskManager," in browser.find_element(By.ID, "links").text
+    assert browser.find_element(By.ID, "link-flink").get_attribute("href").startswith(os.environ["USERSTREAM_FLINK_UI"])
 
 
 def test_components_that_are_down_show_as_down_and_the_rest_keeps_working(browser, kafka, tmp_path):
@@ -166,10 +170,11 @@ def test_components_that_are_down_show_as_down_and_the_rest_keeps_working(browse
         port = s.getsockname()[1]
     jar = REPO / "infra" / "console" / "target" / "userstream-console-bundled.jar"
     log = tmp_path / "console.log"
-    # Nothing listens on port 1: Cassandra, the registry, Spark and Airflow are "down".
+    # Nothing listens on port 1: Cassandra, the registry, Spark, Flink and Airflow are "down".
     console = subprocess.Popen(
         ["java", "-jar", str(jar), f"--port={port}", f"--kafkaBootstrapServers={kafka}", "--cassandraHosts=127.0.0.1:1",
-         "--schemaRegistryUrl=http://127.0.0.1:1", "--sparkUi=http://127.0.0.1:1", "--airflowUi=http://127.0.0.1:1",
+         "--schemaRegistryUrl=http://127.0.0.1:1", "--sparkUi=http://127.0.0.1:1", "--flinkUi=http://127.0.0.1:1",
+         "--airflowUi=http://127.0.0.1:1",
          "--postgresUrl=jdbc:postgresql://127.0.0.1:1/userstream", "--profilesApi=http://127.0.0.1:1"],
         stdout=open(log, "wb"), stderr=subprocess.STDOUT)
     try:
@@ -186,12 +191,13 @@ def test_components_that_are_down_show_as_down_and_the_rest_keeps_working(browse
         for section, component in [("cassandra", "Cassandra"), ("schemas", "127.0.0.1:1"), ("staging", "PostgreSQL")]:
             assert data[section]["up"] is False and component in data[section]["error"], data[section]
         assert data["links"]["spark"]["up"] is False and data["links"]["airflow"]["up"] is False
+        assert data["links"]["flink"]["up"] is False and data["links"]["flink"]["error"]
         assert data["links"]["profiles"]["up"] is False
 
         browser.get(url)
         poll("the pills", lambda: browser.execute_script(
             "return document.getElementById('status-kafka').dataset.up") == "true")
-        for pill in ["cassandra", "registry", "postgres", "spark", "airflow", "profiles"]:
+        for pill in ["cassandra", "registry", "postgres", "spark", "flink", "airflow", "profiles"]:
             assert browser.find_element(By.ID, f"status-{pill}").get_attribute("data-up") == "false", pill
         assert "Schema registry is down" in browser.find_element(By.ID, "schemas").text
         # A search while the profiles API is down says so, on the page.

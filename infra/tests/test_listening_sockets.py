@@ -67,6 +67,6 @@ def test_every_stack_server_listens_on_127_0_0_1_only():
                 seen[(pid_file.stem, sockets[inode][1])] = sockets[inode][0]
     # Every server has at least one listening socket, and none is beyond the loopback.
     assert {name for name, _ in seen} >= {"postgres", "kafka", "cassandra", "spark-master", "spark-worker",
-                                         "emulator", "registry", "console", "airflow-api-server"}
+                                         "flink-jobmanager", "flink-taskmanager", "emulator", "registry", "console", "airflow-api-server"}
     exposed = {f"{name}:{port}": address for (name, port), address in seen.items() if address not in LOOPBACK}
     assert exposed == {}, f"listening beyond 127.0.0.1: {exposed}"

@@ -36,8 +36,20 @@ import org.slf4j.LoggerFactory;
  * committed, so nothing is lost and nothing is stored twice.
  *
  * <p>Why one step for both kinds, not a write per tagged output: an offset can be committed only
- * when every record before it is stored, whichever way it went. The Spark runner runs each of a
- * micro-batch's Kafka splits as one bundle, in offset order, so one step sees all of them.
+ * when every record before it is stored, whichever way it went. So one step must see every record
+ * of a partition, in offset order, and commit past the last of a bundle only once all earlier
+ * bundles have committed. Both runners give that, each its own way:
+ * <ul>
+ *   <li>Spark runner: each of a micro-batch's Kafka splits is one bundle, read in offset order, and
+ *       a micro-batch starts only once the one before it has finished.
+ *   <li>Flink runner: one reader subtask owns a partition for the job's life, and the steps up to
+ *       this one are chained to it (forward connections, no shuffle), so a partition's records
+ *       arrive in offset order in one instance of this step. Flink cuts bundles by count and time
+ *       ({@code --maxBundleSize}, {@code --maxBundleTimeMills}), each finished on the task's own
+ *       thread before the next starts; a bundle may mix partitions, hence the offset per partition.
+ *       The job runs without Flink checkpoints ({@code FlinkStreamPipeline} refuses them): a
+ *       restart, Flink's own after a failure included, reads from the offsets committed here.
+ * </ul>
  *
  * <p>Upserts are sent in groups ({@link #withSendGroup}): held back until a group is full or the
  * bundle ends, then sent back to back. Cassandra's request thread pools spin-park for a while after

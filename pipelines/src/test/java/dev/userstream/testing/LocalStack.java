@@ -46,6 +46,7 @@ public final class LocalStack implements AutoCloseable {
   public static final String KAFKA = env("USERSTREAM_KAFKA", "127.0.0.1:19092");
   public static final String CASSANDRA = env("USERSTREAM_CASSANDRA", "127.0.0.1:19042");
   public static final String SPARK_MASTER = env("USERSTREAM_SPARK_MASTER", "spark://127.0.0.1:17077");
+  public static final String FLINK_MASTER = env("USERSTREAM_FLINK_MASTER", "127.0.0.1:18082");
   public static final String SCHEMA_REGISTRY = env("USERSTREAM_SCHEMA_REGISTRY", "http://127.0.0.1:18085");
 
   public final String id = UUID.randomUUID().toString().substring(0, 8);

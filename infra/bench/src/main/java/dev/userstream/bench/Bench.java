@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -153,11 +154,24 @@ public final class Bench {
 
     void setProfilesApiJar(String value);
 
-    @Description("The streaming job's bundled jar")
+    @Description("The streaming job's bundled jar on the Spark runner")
     @Default.String("runners/spark/target/userstream-spark-bundled.jar")
     String getJar();
 
     void setJar(String value);
+
+    @Description("The streaming job's bundled jar on the Flink runner")
+    @Default.String("runners/flink/target/userstream-flink-bundled.jar")
+    String getFlinkJar();
+
+    void setFlinkJar(String value);
+
+    @Description("Runners of the streaming job, comma-separated: spark, flink. The first runs every phase;"
+        + " each other one the drain and the latency phase again, on tables and topics of its own, side by side")
+    @Default.String("spark,flink")
+    String getRunners();
+
+    void setRunners(String value);
 
     @Description("Directory for bench.json and latency.png")
     @Default.String("target/bench")
@@ -204,8 +218,12 @@ public final class Bench {
 
   private final Options options;
   private final String id = Long.toString(System.currentTimeMillis(), 36);
-  /** The streaming job's consumer group: the drain watches its lag. */
-  private final String jobGroup = "bench-" + id;
+  /** The streaming job's consumer group (one per runner): the drain watches its lag. */
+  private String jobGroup;
+  /** The runner the streaming phases run on now (spark, flink). */
+  private String runner;
+  /** Where the streaming phases of the runner now report: the report itself for the first runner. */
+  private ObjectNode runnerReport;
   private final String kafka;
   private final String cassandraHosts;
   private final String registry;
@@ -220,6 +238,7 @@ public final class Bench {
     this.kafka = options.getKafkaBootstrapServers();
     this.cassandraHosts = options.getCassandraHosts();
     this.registry = options.getSchemaRegistryUrl();
+    this.runnerReport = report;
   }
 
   public static void main(String[] args) throws Exception {
@@ -238,7 +257,27 @@ public final class Bench {
     }
     if (phases.contains("drain") || phases.contains("latency") || phases.contains("queries")
         || phases.contains("ceilings")) {
-      streamPhases(users, phases);
+      List<String> runners = List.of(options.getRunners().split(","));
+      for (String r : runners) {
+        if (!List.of("spark", "flink").contains(r)) {
+          throw new IllegalArgumentException("--runners: unknown runner '" + r + "' (spark, flink)");
+        }
+      }
+      for (int i = 0; i < runners.size(); i++) {
+        runner = runners.get(i);
+        jobGroup = "bench-" + id + "-" + runner;
+        runnerReport = i == 0 ? report : report.with("runners").putObject(runner);
+        // The first runner runs every phase asked for; the others the drain and the latency phase.
+        streamPhases(users, i == 0 ? phases : phases.stream().filter(List.of("drain", "latency")::contains).toList());
+      }
+      runnerReport = report;
+      JsonNode flinkDrain = report.path("runners").path("flink").path("drain");
+      if (report.has("drain") && flinkDrain.has("rowsPerSecond") && runners.get(0).equals("spark")) {
+        double spark = report.get("drain").get("rowsPerSecond").asDouble();
+        double flink = flinkDrain.get("rowsPerSecond").asDouble();
+        target(flink >= spark, "Flink runner: drain at least the Spark runner's",
+            String.format("%,.0f rows/s against %,.0f (%.0f%%)", flink, spark, 100 * flink / spark));
+      }
     }
     report.set("memory", memory());
     print();
@@ -318,9 +357,10 @@ public final class Bench {
   // ---- 2-4. the streaming job: drain, latency under load, ceilings
 
   private void streamPhases(int users, List<String> phases) throws Exception {
-    String topic = "bench-" + id + "-raw";
-    String dlq = "bench-" + id + "-dlq";
-    String keyspace = "bench_" + id;
+    say("streaming phases on the %s runner: %s", runner, phases);
+    String topic = "bench-" + id + "-" + runner + "-raw";
+    String dlq = "bench-" + id + "-" + runner + "-dlq";
+    String keyspace = "bench_" + id + "_" + runner;
     String ceilingKeyspace = "bench_" + id + "_ceiling";
     Process job = null;
     try (Admin admin = admin(); CqlSession session = cassandra();
@@ -345,14 +385,14 @@ public final class Bench {
           }
         }
         producer.flush();
-        report.put("poisonRecords", poisonSent);
+        runnerReport.put("poisonRecords", poisonSent);
         say("preloaded %,d users and %,d poison records into %s in %.1f s", users, poisonSent, topic,
             (System.nanoTime() - t) / 1e9);
 
         long jvmStart = System.nanoTime();
         Path log = Files.createTempFile("bench-job", ".log");
         job = startJob(topic, dlq, keyspace, log);
-        say("streaming job started (pid %d, log %s)", job.pid(), log);
+        say("streaming job started on the %s runner (pid %d, log %s)", runner, job.pid(), log);
         drain(session, admin, topic, keyspace, users, job, log, jvmStart);
         if (phases.contains("latency")) {
           latency(session, producer, topic, keyspace, job, log);
@@ -360,10 +400,10 @@ public final class Bench {
         if (phases.contains("queries")) {
           queries(producer, topic, keyspace, users, job);
         }
-        report.putObject("job").put("peakRssMiB", hwmKib(job.pid()) / 1024).put("cpuSeconds", cpuSeconds(job.pid()));
+        runnerReport.putObject("job").put("peakRssMiB", hwmKib(job.pid()) / 1024).put("cpuSeconds", cpuSeconds(job.pid()));
         stop(job);
         job = null;
-        if (options.getProfile()) {
+        if (options.getProfile() && runnerReport == report) {
           profile();
         }
         if (phases.contains("ceilings")) {
@@ -441,8 +481,10 @@ public final class Bench {
   private Process startJob(String topic, String dlq, String keyspace, Path log) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx2g"));
-    // The stack's options for a job of the bundled jar: Java 17's opens and its class-data archive.
-    String opts = env("USERSTREAM_JOB_JAVA_OPTS", env("USERSTREAM_JAVA_OPTS", ""));
+    // The stack's options for a job of the bundled jar: Java 17's opens and, for the Spark jar, its
+    // class-data archive (made from that jar).
+    String opts = runner.equals("spark") ? env("USERSTREAM_JOB_JAVA_OPTS", env("USERSTREAM_JAVA_OPTS", ""))
+        : env("USERSTREAM_JAVA_OPTS", "");
     if (!opts.isBlank()) {
       cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
     }
@@ -451,18 +493,26 @@ public final class Bench {
       cmd.addAll(Arrays.asList(jvmArgs.split("\\s+")));
     }
     report.put("jobJvmArgs", jvmArgs);
-    if (options.getProfile()) {
+    boolean flink = runner.equals("flink");
+    if (options.getProfile() && runnerReport == report) {
       Files.createDirectories(recording().getParent());
       // Written by the profiler when the job's JVM exits (stop() ends it with SIGTERM).
       cmd.add("-agentpath:" + AsyncProfiler.library() + "=start,event=cpu,interval=10ms,file=" + recording());
       say("profiling the streaming job into %s", recording());
     }
-    cmd.addAll(List.of("-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "-jar",
-        options.getJar()));
     Map<String, String> jobOptions = new java.util.LinkedHashMap<>();
-    jobOptions.put("runner", "SparkRunner");
-    jobOptions.put("sparkMaster", "local[2]");
-    jobOptions.put("checkpointDir", Files.createTempDirectory("bench-checkpoint").toString());
+    if (flink) {
+      cmd.addAll(List.of("-jar", options.getFlinkJar()));
+      jobOptions.put("runner", "FlinkRunner");
+      jobOptions.put("flinkMaster", "[local]");
+      jobOptions.put("parallelism", "2");
+    } else {
+      cmd.addAll(List.of("-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "-jar",
+          options.getJar()));
+      jobOptions.put("runner", "SparkRunner");
+      jobOptions.put("sparkMaster", "local[2]");
+      jobOptions.put("checkpointDir", Files.createTempDirectory("bench-checkpoint").toString());
+    }
     jobOptions.put("kafkaBootstrapServers", kafka);
     jobOptions.put("inputTopic", topic);
     jobOptions.put("deadLetterTopic", dlq);
@@ -478,6 +528,7 @@ public final class Bench {
     }
     jobOptions.forEach((name, value) -> cmd.add("--" + name + "=" + value));
     report.put("jobArgs", jobArgs);
+    runnerReport.put("runner", jobOptions.get("runner"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return pb.start();
@@ -539,7 +590,7 @@ public final class Bench {
           + " rows of " + users + "; see " + log);
     }
     double available = drainSeconds * Runtime.getRuntime().availableProcessors();
-    ObjectNode out = report.putObject("drain").put("users", users).put("jvmStartToFirstRowSeconds", firstRow)
+    ObjectNode out = runnerReport.putObject("drain").put("users", users).put("jvmStartToFirstRowSeconds", firstRow)
         .put("jvmStartToLastRowSeconds", lastRow).put("rowsPerSecond", round(users / drainSeconds))
         .put("rowsPerSecondFromJvmStart", round(users / lastRow)).put("jobCpuSeconds", round(jobCpu))
         .put("cassandraCpuSeconds", round(cassandraCpu)).put("coreSecondsAvailable", round(available));
@@ -612,7 +663,7 @@ public final class Bench {
     }
     long[] sorted = latencies.clone();
     Arrays.sort(sorted);
-    ObjectNode out = report.putObject("latency").put("offeredPerSecond", rate).put("seconds", seconds)
+    ObjectNode out = runnerReport.putObject("latency").put("offeredPerSecond", rate).put("seconds", seconds)
         .put("achievedPerSecond", round(total / offeredSeconds)).put("records", total)
         .put("p50Ms", Percentiles.of(sorted, 50)).put("p95Ms", Percentiles.of(sorted, 95))
         .put("p99Ms", Percentiles.of(sorted, 99)).put("maxMs", sorted[total - 1]);
@@ -626,8 +677,13 @@ public final class Bench {
         total / offeredSeconds, seconds));
     row("latency: p50 / p95 / p99 / max", String.format("%,d / %,d / %,d / %,d ms", Percentiles.of(sorted, 50),
         Percentiles.of(sorted, 95), Percentiles.of(sorted, 99), sorted[total - 1]));
-    target(Percentiles.of(sorted, 99) <= 2000, "p99 end-to-end latency <= 2 s at " + rate + " users/s",
-        String.format("p99 %,d ms", Percentiles.of(sorted, 99)));
+    if (runner.equals("flink")) {
+      target(Percentiles.of(sorted, 99) <= 100, "Flink runner: p99 end-to-end latency <= 100 ms at " + rate
+          + " users/s", String.format("p99 %,d ms", Percentiles.of(sorted, 99)));
+    } else {
+      target(Percentiles.of(sorted, 99) <= 2000, "p99 end-to-end latency <= 2 s at " + rate + " users/s",
+          String.format("p99 %,d ms", Percentiles.of(sorted, 99)));
+    }
     recordMachine(meter.stop());
   }
 
@@ -859,7 +915,7 @@ public final class Bench {
 
   /** A phase's machine figures: into its section of the report, and a row of the table. */
   private void recordMachine(PhaseMeter.Result machine) {
-    ((ObjectNode) report.get(machine.phase())).set("machine", machine.json());
+    ((ObjectNode) runnerReport.get(machine.phase())).set("machine", machine.json());
     row(machine.phase() + ": machine", machine.summary());
   }
 
@@ -919,8 +975,10 @@ public final class Bench {
 
   // ---- output
 
+  /** A row of the printed table; the streaming phases of a runner after the first say which. */
   private void row(String what, String value) {
-    table.add(String.format("| %s | %s |", what, value));
+    String prefix = runnerReport != null && runnerReport != report ? runner + ": " : "";
+    table.add(String.format("| %s%s | %s |", prefix, what, value));
   }
 
   private void target(boolean met, String target, String measured) {

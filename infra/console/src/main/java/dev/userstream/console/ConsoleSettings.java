@@ -29,8 +29,10 @@ record ConsoleSettings(
     String keyspace,
     String registryUrl,
     String sparkUi,
+    String flinkUi,
     String airflowUi,
     String sparkLink,
+    String flinkLink,
     String airflowLink,
     String profilesApi,
     int sampleSeconds) {
@@ -76,6 +78,12 @@ record ConsoleSettings(
 
     void setSparkUi(String value);
 
+    @Description("Flink JobManager's web UI and REST API, as the console probes it")
+    @Default.String("http://127.0.0.1:18082")
+    String getFlinkUi();
+
+    void setFlinkUi(String value);
+
     @Description("Airflow's web UI, as the console probes it")
     @Default.String("http://127.0.0.1:18090")
     String getAirflowUi();
@@ -87,6 +95,12 @@ record ConsoleSettings(
     String getSparkLink();
 
     void setSparkLink(String value);
+
+    @Description("Flink's UI as the browser opens it, when it differs from --flinkUi (containers); default --flinkUi")
+    @Default.InstanceFactory(FlinkLinkFactory.class)
+    String getFlinkLink();
+
+    void setFlinkLink(String value);
 
     @Description("Airflow's UI as the browser opens it, when it differs from --airflowUi; default --airflowUi")
     @Default.InstanceFactory(AirflowLinkFactory.class)
@@ -114,6 +128,14 @@ record ConsoleSettings(
       }
     }
 
+    /** --flinkUi, unless set. */
+    class FlinkLinkFactory implements DefaultValueFactory<String> {
+      @Override
+      public String create(PipelineOptions options) {
+        return options.as(Options.class).getFlinkUi();
+      }
+    }
+
     /** --airflowUi, unless set. */
     class AirflowLinkFactory implements DefaultValueFactory<String> {
       @Override
@@ -133,7 +155,7 @@ record ConsoleSettings(
         o.getDeadLetterTopic(), o.getConsumerGroup(), o.getPostgresUrl(), o.getPostgresUser(),
         o.getPostgresPasswordFile(), o.getStagingTable(), o.getCassandraHosts(), o.getCassandraUser(),
         o.getCassandraPasswordFile(), o.getCassandraLocalDatacenter(), o.getCassandraKeyspace(), o.getSchemaRegistryUrl(), o.getSparkUi(),
-        o.getAirflowUi(), o.getSparkLink(), o.getAirflowLink(), o.getProfilesApi().replaceFirst("/+$", ""),
+        o.getFlinkUi(), o.getAirflowUi(), o.getSparkLink(), o.getFlinkLink(), o.getAirflowLink(), o.getProfilesApi().replaceFirst("/+$", ""),
         o.getSampleSeconds());
   }
 }

@@ -314,6 +314,16 @@ final class Sampler implements AutoCloseable {
     } catch (Exception e) {
       spark.put("up", false).put("error", describe(e));
     }
+    ObjectNode flink = out.putObject("flink").put("url", settings.flinkLink());
+    try {
+      JsonNode overview = get(settings.flinkUi() + "/overview");
+      flink.put("up", true).put("taskManagers", overview.path("taskmanagers").asInt())
+          .put("slotsAvailable", overview.path("slots-available").asInt())
+          .put("slotsTotal", overview.path("slots-total").asInt())
+          .put("runningJobs", overview.path("jobs-running").asInt());
+    } catch (Exception e) {
+      flink.put("up", false).put("error", describe(e));
+    }
     ObjectNode airflow = out.putObject("airflow").put("url", settings.airflowLink());
     try {
       JsonNode health = get(settings.airflowUi() + "/api/v2/monitor/health");

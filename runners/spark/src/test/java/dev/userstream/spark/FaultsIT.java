@@ -3,7 +3,6 @@ package dev.userstream.spark;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 
@@ -12,6 +11,8 @@ import dev.userstream.ingest.IngestPipeline;
 import dev.userstream.testing.BundledJob;
 import dev.userstream.testing.IngestScenario;
 import dev.userstream.testing.LocalStack;
+import dev.userstream.testing.Feeder;
+import dev.userstream.testing.StreamJobCases;
 import dev.userstream.testing.StreamScenario;
 import java.io.File;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,7 +44,6 @@ import org.junit.rules.TemporaryFolder;
  */
 public class FaultsIT {
   private static final int USERS = 20_000;
-  private static final int CHUNK = 500;
   /** How long the Cassandra outage lasts, as the issue asks. */
   private static final Duration CASSANDRA_OUTAGE = Duration.ofSeconds(30);
   private static final List<String> ROWS = new ArrayList<>();
@@ -68,26 +67,10 @@ public class FaultsIT {
   public void streamingJobKilledWithSigkillMidStreamAndRestarted() throws Exception {
     try (LocalStack stack = new LocalStack()) {
       StreamScenario scenario = new StreamScenario(stack, USERS);
-      List<byte[][]> records = scenario.records();
-      long rowsAtKill;
-      try (Feeder feeder = Feeder.start(stack, records)) {
-        try (BundledJob first = startStream(scenario, "kill-1-" + stack.id)) {
-          LocalStack.await(Duration.ofMinutes(3), () -> "rows before the kill; log " + first.log,
-              LocalStack.unchecked(() -> first.isAlive() && stack.rowCount() >= USERS / 10));
-          first.kill();
-          rowsAtKill = stack.rowCount();
-        }
-        try (BundledJob second = startStream(scenario, "kill-2-" + stack.id)) {
-          feeder.awaitDone(Duration.ofMinutes(3));
-          scenario.awaitDrained(Duration.ofMinutes(4), stack.consumerGroup, 1, second::isAlive);
-        }
-      }
+      long rowsAtKill = StreamJobCases.killMidStreamAndRestart(scenario, name -> startStream(scenario, name));
       record(scenario, "streaming job SIGKILLed mid-stream, then started again",
-          String.format("killed at %,d rows", rowsAtKill) + " while records kept arriving; the second run resumed from the"
-              + " offsets committed after the last stored bundle");
-      assertThat("killed mid-stream", rowsAtKill, lessThan((long) USERS));
-      // Exactly once: the killed job's dead letters committed with its offsets, or not at all.
-      scenario.assertOutcome(1);
+          String.format("killed at %,d rows", rowsAtKill) + " while records kept arriving; the second run resumed"
+              + " from the offsets committed after the last stored bundle");
     }
   }
 
@@ -272,54 +255,6 @@ public class FaultsIT {
       }
     }
     return found;
-  }
-
-  /** Produces the records in chunks from a thread of its own, so they keep coming during a fault. */
-  private static final class Feeder implements AutoCloseable {
-    private final Thread thread;
-    private final AtomicInteger produced = new AtomicInteger();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final int total;
-
-    private Feeder(LocalStack stack, List<byte[][]> records) {
-      this.total = records.size();
-      this.thread = new Thread(() -> {
-        try {
-          for (int from = 0; from < records.size() && !Thread.currentThread().isInterrupted(); from += CHUNK) {
-            stack.produce(records.subList(from, Math.min(records.size(), from + CHUNK)));
-            produced.set(Math.min(records.size(), from + CHUNK));
-            // Paced: the stream spans the fault rather than arriving all before it.
-            Thread.sleep(100);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      }, "feeder");
-      thread.setDaemon(true);
-    }
-
-    static Feeder start(LocalStack stack, List<byte[][]> records) {
-      Feeder f = new Feeder(stack, records);
-      f.thread.start();
-      return f;
-    }
-
-    /** Waits while records are still going out; fails when none has for {@code stall}. */
-    void awaitDone(Duration stall) throws InterruptedException {
-      LocalStack.await(stall, () -> produced.get() + " of " + total + " records produced",
-          () -> failure.get() != null || !thread.isAlive());
-      if (failure.get() != null) {
-        throw new AssertionError("producing the records failed", failure.get());
-      }
-      assertThat("records produced", produced.get(), greaterThanOrEqualTo(total));
-    }
-
-    @Override
-    public void close() {
-      thread.interrupt();
-    }
   }
 
   /** {@code infra/stack.py} of this checkout, with the environment the test runs in (the stack's). */

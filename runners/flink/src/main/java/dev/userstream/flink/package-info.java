@@ -1,0 +1,2 @@
+/** Entry points of the Flink runner's bundled jar. */
+package dev.userstream.flink;
