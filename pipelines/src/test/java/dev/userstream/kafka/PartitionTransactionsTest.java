@@ -33,7 +33,8 @@ import org.junit.runners.JUnit4;
 
 /**
  * {@link PartitionTransactions} with Kafka's own MockProducer and MockConsumer: dead letters and
- * the offset commit together, offsets never move back, a failed commit is redone by a new
+ * the offset commit together, an offset without letters by a plain commit once earlier producers
+ * are fenced, offsets never move back, a failed commit is redone by a new
  * producer, and one whose outcome is unknown is redone only if it did not go through.
  */
 @RunWith(JUnit4.class)
@@ -47,6 +48,9 @@ public class PartitionTransactionsTest {
     final List<Map<String, Object>> producerConfigs = new ArrayList<>();
     /** The group's committed offsets, as the broker has them. */
     final Map<TopicPartition, OffsetAndMetadata> groupOffsets = new HashMap<>();
+    /** Plain offset commits (no transaction), each with whether the last producer had fenced by then. */
+    final List<Map<TopicPartition, OffsetAndMetadata>> plainCommits = new ArrayList<>();
+    final List<Boolean> fencedAtPlainCommit = new ArrayList<>();
     /** What the next producer does: set on it right after it is opened. */
     java.util.function.Consumer<MockProducer<byte[], byte[]>> nextProducer = p -> {};
 
@@ -70,6 +74,13 @@ public class PartitionTransactionsTest {
           Map<TopicPartition, OffsetAndMetadata> found = new HashMap<>(groupOffsets);
           found.keySet().retainAll(partitions);
           return found;
+        }
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+          plainCommits.add(Map.copyOf(offsets));
+          fencedAtPlainCommit.add(!producers.isEmpty() && last().transactionInitialized());
+          groupOffsets.putAll(offsets);
         }
       };
     }
@@ -103,9 +114,28 @@ public class PartitionTransactionsTest {
 
     MockProducer<byte[], byte[]> p = clients.last();
     assertThat(clients.producers.size(), equalTo(1));
-    assertThat("only the first moved the offset", p.consumerGroupOffsetsHistory(),
-        contains(Map.of(GROUP, Map.of(SOURCE, new OffsetAndMetadata(100)))));
+    assertThat("only the first moved the offset", clients.plainCommits,
+        contains(Map.of(SOURCE, new OffsetAndMetadata(100))));
+    assertThat(p.consumerGroupOffsetsHistory(), empty());
     assertThat("the late bundle's letter still commits", values(p.history()), contains("late"));
+  }
+
+  @Test
+  public void anOffsetWithoutLettersCommitsWithoutATransactionOnceEarlierProducersAreFenced() {
+    tx.commit(List.of(), 42);
+    tx.commit(List.of(letter("a")), 50);
+    tx.commit(List.of(), 64);
+
+    MockProducer<byte[], byte[]> p = clients.last();
+    assertThat(clients.producers.size(), equalTo(1));
+    assertThat(clients.plainCommits, contains(Map.of(SOURCE, new OffsetAndMetadata(42)),
+        Map.of(SOURCE, new OffsetAndMetadata(64))));
+    // initTransactions settles what a crashed job's producer left open before any plain commit:
+    // an open transaction of an older offset could otherwise commit after it.
+    assertThat(clients.fencedAtPlainCommit, contains(true, true));
+    assertThat("the letter and its offset in one transaction", p.consumerGroupOffsetsHistory(),
+        contains(Map.of(GROUP, Map.of(SOURCE, new OffsetAndMetadata(50)))));
+    assertThat(clients.groupOffsets.get(SOURCE), equalTo(new OffsetAndMetadata(64)));
   }
 
   @Test

@@ -5,7 +5,10 @@ import dev.userstream.testing.StreamScenario;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Flink runner's streaming job from the bundled jar, embedded ({@code --flinkMaster=[local]}). */
+/**
+ * The Flink runner's streaming job from the bundled jar, embedded ({@code --flinkMaster=[local]}),
+ * with the default parallelism (one reader per partition).
+ */
 final class EmbeddedFlinkJob {
   private EmbeddedFlinkJob() {}
 
@@ -13,7 +16,6 @@ final class EmbeddedFlinkJob {
     List<String> args = new ArrayList<>(scenario.arguments());
     args.add("--runner=FlinkRunner");
     args.add("--flinkMaster=[local]");
-    args.add("--parallelism=2");
     return BundledJob.start(BundledJob.jar("flink"), name, args);
   }
 }

@@ -1,6 +1,7 @@
 package dev.userstream.flink;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +36,7 @@ public class FlinkClusterStreamIT {
       try (BundledJob job = BundledJob.start(BundledJob.jar("flink"), "cluster-" + stack.id, args)) {
         scenario.awaitDrained(Duration.ofMinutes(4), stack.consumerGroup, 1, job::isAlive);
         assertThat("the job runs on the cluster", status(jobName), equalTo("RUNNING"));
+        assertThat(job.output(), containsString("Parallelism 3: one reader per partition of " + stack.inputTopic));
         job.requestStop();
         assertThat("SIGTERM stops the client cleanly; log " + job.log, job.awaitExit(Duration.ofMinutes(2)), equalTo(0));
       }

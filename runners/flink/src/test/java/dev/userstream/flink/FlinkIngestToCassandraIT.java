@@ -8,13 +8,14 @@ import org.junit.Test;
 
 /**
  * End to end on the Flink runner, both pipelines from the bundled jar ({@link EndToEnd}):
- * IngestPipeline in batch on the embedded cluster, StreamPipeline on the stack's session cluster.
+ * IngestPipeline in batch on the stack's session cluster, StreamPipeline on an embedded cluster
+ * (the streaming ITs run it on the session cluster too).
  */
 public class FlinkIngestToCassandraIT {
   @Test
   public void everyUserFetchedIsStoredOnceWithTheRightFields() throws Exception {
     EndToEnd.everyUserFetchedIsStoredOnce(BundledJob.jar("flink"),
-        List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"),
-        List.of("--runner=FlinkRunner", "--flinkMaster=" + LocalStack.FLINK_MASTER));
+        List.of("--runner=FlinkRunner", "--flinkMaster=" + LocalStack.FLINK_MASTER),
+        List.of("--runner=FlinkRunner", "--flinkMaster=[local]"));
   }
 }

@@ -1,18 +1,19 @@
 package dev.userstream.flink;
 
-import dev.userstream.stream.StreamPipeline;
 import dev.userstream.stream.StreamPipelineOptions;
 import dev.userstream.testing.LocalStack;
 import dev.userstream.testing.StreamScenario;
 import java.time.Duration;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Test;
 
-/** The streaming pipeline on the Flink runner's embedded cluster ({@code --flinkMaster=[local]}), in this JVM. */
+/**
+ * The streaming pipeline on the Flink runner's embedded cluster ({@code --flinkMaster=[local]}), in
+ * this JVM, started as the Flink jar's main starts it ({@link FlinkStreamPipeline#run}).
+ */
 public class FlinkLocalStreamIT {
   @Test
   public void storesGoodUsersDeadLettersBadOnesAndReplaysIdempotently() throws Exception {
@@ -26,10 +27,7 @@ public class FlinkLocalStreamIT {
             FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
             flink.setRunner(FlinkRunner.class);
             flink.setFlinkMaster("[local]");
-            flink.setParallelism(2);
-            // Returns once the job is submitted (attached, run() would block until the job ends).
-            flink.setAttachedMode(false);
-            PipelineResult result = StreamPipeline.run(Pipeline.create(options), options);
+            PipelineResult result = FlinkStreamPipeline.run(options);
             return result::cancel;
           },
           Duration.ofMinutes(3));

@@ -66,6 +66,16 @@ public class FlinkStreamPipelineTest {
   }
 
   @Test
+  public void upsertsGoOutInSmallerGroupsOnFlinkThanOnOtherRunners() {
+    assertThat(PipelineOptionsFactory.fromArgs("--runner=FlinkRunner").as(StreamPipelineOptions.class)
+        .getCassandraSendGroup(), equalTo(8));
+    assertThat(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(StreamPipelineOptions.class)
+        .getCassandraSendGroup(), equalTo(64));
+    assertThat("a group given is kept", PipelineOptionsFactory.fromArgs("--runner=FlinkRunner",
+        "--cassandraSendGroup=32").as(StreamPipelineOptions.class).getCassandraSendGroup(), equalTo(32));
+  }
+
+  @Test
   public void waitsUntilTheJobEnds() throws Exception {
     PipelineResult job = new ScriptedJob(PipelineResult.State.RUNNING, PipelineResult.State.RUNNING,
         PipelineResult.State.CANCELLED);
