@@ -609,28 +609,23 @@ def flink_up():
     log4j = conf / "log4j2.properties"
     log4j.write_text(template("log4j2.properties", level="INFO"))
     base = [f"-Dlog4j2.configurationFile={log4j}", *JAVA17_OPENS, "-cp", classpath(home / "jars")]
-    if running_pid("flink-jobmanager"):
-        say("flink jobmanager already running")
-    else:
-        require_free("flink-jobmanager", ui_port, rpc_port, port("USERSTREAM_FLINK_BLOB_PORT"))
-        jvm, settings = flink_memory_options("JM", conf)
-        say(f"starting flink jobmanager, web UI on http://{HOST}:{ui_port}")
-        proc, log = launch("flink-jobmanager", [java(), *jvm, *base,
-                                                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                                                "--configDir", str(conf), *settings])
-        wait_ready("flink-jobmanager", proc, log, "Rest endpoint listening at", ui_port, 120)
-        say("flink jobmanager ready")
-    if running_pid("flink-taskmanager"):
-        say("flink taskmanager already running")
-    else:
-        require_free("flink-taskmanager", tm_rpc_port, port("USERSTREAM_FLINK_TASKMANAGER_DATA_PORT"))
-        jvm, settings = flink_memory_options("TM", conf)
-        say(f"starting flink taskmanager ({setting('USERSTREAM_FLINK_SLOTS')} slots)")
-        proc, log = launch("flink-taskmanager", [java(), *jvm, *base,
-                                                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                                                 "--configDir", str(conf), *settings])
-        wait_ready("flink-taskmanager", proc, log, "Successful registration at resource manager", tm_rpc_port, 120)
-        say("flink taskmanager ready")
+    # The JobManager first: the TaskManager registers with it.
+    for name, kind, main, ports, marker, ready_port in [
+        ("flink-jobmanager", "JM", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+         [ui_port, rpc_port, port("USERSTREAM_FLINK_BLOB_PORT")], "Rest endpoint listening at", ui_port),
+        ("flink-taskmanager", "TM", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+         [tm_rpc_port, port("USERSTREAM_FLINK_TASKMANAGER_DATA_PORT")], "Successful registration at resource manager",
+         tm_rpc_port)]:
+        if running_pid(name):
+            say(f"{name} already running")
+            continue
+        require_free(name, *ports)
+        jvm, settings = flink_memory_options(kind, conf)
+        say(f"starting {name}" + (f", web UI on http://{HOST}:{ui_port}" if kind == "JM"
+                                   else f" ({setting('USERSTREAM_FLINK_SLOTS')} slots)"))
+        proc, log = launch(name, [java(), *jvm, *base, main, "--configDir", str(conf), *settings])
+        wait_ready(name, proc, log, marker, ready_port, 120)
+        say(f"{name} ready")
 
 
 # ---------------------------------------------------------------------------------------------

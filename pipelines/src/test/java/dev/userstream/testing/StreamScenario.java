@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * The integration scenario every runner must pass: good users with poison payloads mixed in go
@@ -59,12 +60,13 @@ public final class StreamScenario {
     return out;
   }
 
-  /** Points {@code options} at this test's topics, keyspace and group. */
-  public <T extends StreamPipelineOptions> T configure(T options) {
+  /** Options pointing at this test's topics and keyspace, for consumer group {@code group}. */
+  public StreamPipelineOptions options(String group) {
+    StreamPipelineOptions options = PipelineOptionsFactory.create().as(StreamPipelineOptions.class);
     options.setKafkaBootstrapServers(LocalStack.KAFKA);
     options.setInputTopic(stack.inputTopic);
     options.setDeadLetterTopic(stack.deadLetterTopic);
-    options.setConsumerGroup(stack.consumerGroup);
+    options.setConsumerGroup(group);
     options.setCassandraHosts(LocalStack.CASSANDRA);
     options.setCassandraKeyspace(stack.keyspace);
     return options;

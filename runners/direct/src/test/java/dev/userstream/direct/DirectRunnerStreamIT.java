@@ -9,7 +9,6 @@ import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Test;
 
 /** The streaming pipeline on the DirectRunner against the real local Kafka and Cassandra. */
@@ -20,9 +19,7 @@ public class DirectRunnerStreamIT {
       StreamScenario scenario = new StreamScenario(stack, 300);
       scenario.runAndReplay(
           group -> {
-            StreamPipelineOptions options =
-                scenario.configure(PipelineOptionsFactory.create().as(StreamPipelineOptions.class));
-            options.setConsumerGroup(group);
+            StreamPipelineOptions options = scenario.options(group);
             options.setRunner(DirectRunner.class);
             // An unbounded pipeline: run in the background and poll.
             options.as(DirectOptions.class).setBlockOnRun(false);

@@ -7,7 +7,6 @@ import java.time.Duration;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Test;
 
 /**
@@ -21,9 +20,7 @@ public class FlinkLocalStreamIT {
       StreamScenario scenario = new StreamScenario(stack, 2000);
       scenario.runAndReplay(
           group -> {
-            StreamPipelineOptions options =
-                scenario.configure(PipelineOptionsFactory.create().as(StreamPipelineOptions.class));
-            options.setConsumerGroup(group);
+            StreamPipelineOptions options = scenario.options(group);
             FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
             flink.setRunner(FlinkRunner.class);
             flink.setFlinkMaster("[local]");

@@ -9,7 +9,6 @@ import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.runners.spark.SparkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -46,9 +45,7 @@ public class SparkLocalStreamIT {
       StreamScenario scenario = new StreamScenario(stack, 2000);
       scenario.runAndReplay(
           group -> {
-            StreamPipelineOptions options =
-                scenario.configure(PipelineOptionsFactory.create().as(StreamPipelineOptions.class));
-            options.setConsumerGroup(group);
+            StreamPipelineOptions options = scenario.options(group);
             SparkPipelineOptions spark = options.as(SparkPipelineOptions.class);
             spark.setRunner(SparkRunner.class);
             spark.setSparkMaster("local[2]");
