@@ -13,7 +13,7 @@ INFRA_VENV   := infra/.venv
 help:
 	@echo "make build   compile and build the bundled jars (no tests)"
 	@echo "make test    every test: unit tests, then integration tests against the local stack"
-	@echo "make test-faults  only the fault-injection suite (part of make test), table in runners/spark/target/reliability/"
+	@echo "make test-faults  the fault-injection suites: single node (part of make test), then the 3-node cluster"
 	@echo "make demo    stack up, sample users through the streaming job on Spark, report"
 	@echo "make up      start the local stack (PostgreSQL, Kafka, Cassandra, Spark, Flink, emulator, registry, profiles API, Airflow, console)"
 	@echo "make status  what of the stack runs"
@@ -47,10 +47,14 @@ it: airflow-venv infra-venv
 
 test: prereqs-test unit-test airflow-test infra-test it
 
-# The fault-injection suite alone (make test runs it too): servers stopped and restarted, the job
-# SIGKILLed; its table goes to runners/spark/target/reliability/faults.md (docs/RELIABILITY.md).
+# The fault-injection suites: FaultsIT on the single-node stack (make test runs it too: servers
+# stopped and restarted, the job SIGKILLed), then ClusterFaultsIT on the cluster stack (three
+# brokers, three Cassandra nodes; not in make test). Tables in runners/spark/target/reliability/
+# (faults.md, cluster-faults.md; docs/RELIABILITY.md). A stack already up must be stopped first.
 test-faults: prereqs build
 	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/spark -Dit.test=FaultsIT
+	USERSTREAM_NODES=3 $(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/spark \
+	  -Dit.test=ClusterFaultsIT
 
 # The class list the jobs' class-data archive is dumped from (infra/stack.py): the classes a
 # streaming job loads from JVM start through a short drain. Refresh it when dependencies change;
@@ -125,7 +129,8 @@ BENCH_UPDATE_DOCS ?= false
 bench: prereqs build
 	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -Xmx3g -Djava.awt.headless=true -Dspark.driver.host=127.0.0.1 \
 	  -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar:infra/bench/target/userstream-bench.jar \
-	  dev.userstream.bench.Bench --updateDocs=$(BENCH_UPDATE_DOCS) $(BENCH_ARGS)'
+	  dev.userstream.bench.Bench --kafkaBootstrapServers=$$USERSTREAM_KAFKA --cassandraHosts=$$USERSTREAM_CASSANDRA \
+	  --updateDocs=$(BENCH_UPDATE_DOCS) $(BENCH_ARGS)'
 
 # Where the streaming job's CPU goes: the drain phase of the benchmark with async-profiler (from
 # Maven Central, in infra/bench's jar) attached to the job, and to the stack's Cassandra during the

@@ -122,7 +122,7 @@ def main():
     logs = stack.STATE / "logs"
     stack.create_topics([topic, dlq])
     tool("dev.userstream.tools.ApplySchema", f"--cassandraHosts={ep['USERSTREAM_CASSANDRA']}", f"--cassandraKeyspace={keyspace}",
-         f"--replication={stack.setting('USERSTREAM_REPLICATION')}")
+         f"--replication={stack.cassandra_replication()}")
     stack.say(f"soak {run}: {users:,} users at {rate}/s for {minutes} min into {topic}; Kafka restarted at "
               f"{minutes / 3:.0f} min, Cassandra stopped 30 s at {2 * minutes / 3:.0f} min; "
               f"logs in {logs}/soak-{run}-*.log")

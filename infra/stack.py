@@ -9,13 +9,17 @@ directory.
     python3 infra/stack.py status                           what runs, where, and its PID
     python3 infra/stack.py down                             stop what `up` started, by PID
     python3 infra/stack.py stop NAME...                     stop some of it (postgres, kafka, cassandra,
-                                                            spark-master, ...): the fault tests do
+                                                            kafka-2, spark-master, ...): the fault tests do
+    python3 infra/stack.py kill NAME...                     the same with SIGKILL, as a crash would
     python3 infra/stack.py env                              the endpoints, as shell variables
     python3 infra/stack.py with -- COMMAND...               run COMMAND with the stack up, then stop
                                                             only what this call started
     python3 infra/stack.py topics [NAME ...]                create topics (default users.raw, users.dlq)
     python3 infra/stack.py schema                           apply infra/cassandra/schema.cql again (idempotent)
     python3 infra/stack.py airflow ARGS...                  the Airflow CLI with the stack's settings
+
+USERSTREAM_NODES=3 runs Kafka and Cassandra as clusters of three (kafka-1..3, cassandra-1..3),
+with replication factor 3; the default is one node of each.
 
 Server jars come from Maven Central through the poms in infra/servers/ (fetched once into the
 state directory). Readiness is checked (log lines and open ports, with deadlines), never slept for.
@@ -27,6 +31,7 @@ import json
 import os
 import pwd
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -72,7 +77,9 @@ ENV = {
     "USERSTREAM_FLINK_TASKMANAGER_MEMORY": "1600m",
     "USERSTREAM_TOPIC_PARTITIONS": "3",
     "USERSTREAM_KEYSPACE": "userstream",
-    "USERSTREAM_REPLICATION": "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+    # Kafka brokers and Cassandra nodes: 1 (the default, what make demo runs), or 3 for a local
+    # cluster (replication factor 3; see "Cluster mode" below and docs/STACK.md).
+    "USERSTREAM_NODES": "1",
 }
 TOPICS = ["users.raw", "users.dlq"]
 # Both topics accept the same record size, so any record of users.raw fits in users.dlq.
@@ -211,9 +218,13 @@ def running_pid(name):
 
 def require_free(name, *port_numbers):
     """Fails before launching when another process already listens on one of the ports."""
+    require_free_at(name, HOST, *port_numbers)
+
+
+def require_free_at(name, address, *port_numbers):
     for p in port_numbers:
-        if port_open(p):
-            raise StackError(f"port {p} on {HOST}, needed by {name}, is already in use by a process "
+        if port_open(p, address):
+            raise StackError(f"port {p} on {address}, needed by {name}, is already in use by a process "
                              f"this stack did not start (another userstream checkout?); stop it or "
                              f"move {name} with the USERSTREAM_*_PORT variables")
 
@@ -238,13 +249,13 @@ def template(name, **values):
     return string.Template((INFRA / "templates" / name).read_text()).substitute(values)
 
 
-def port_open(port_number):
+def port_open(port_number, address=HOST):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(0.5)
-        return s.connect_ex((HOST, port_number)) == 0
+        return s.connect_ex((address, port_number)) == 0
 
 
-def wait_ready(name, proc, log, marker, port_number, timeout):
+def wait_ready(name, proc, log, marker, port_number, timeout, address=HOST):
     """Polls until `marker` is in the log since start and the port accepts connections."""
     # Search from this launch's banner (written before the server started), so a marker left by
     # an earlier run of the same server in the same log never passes for this one's.
@@ -258,7 +269,7 @@ def wait_ready(name, proc, log, marker, port_number, timeout):
         with open(log, "rb") as f:
             f.seek(text_from)
             seen = marker.encode() in f.read()
-        if seen and port_open(port_number):
+        if seen and port_open(port_number, address):
             return
         if time.monotonic() - last_report > 10:
             say(f"  still waiting for {name} ({int(deadline - time.monotonic())} s left)")
@@ -275,13 +286,13 @@ def tail(log, lines=15):
         return "(no log)"
 
 
-def stop(name, timeout=45):
+def stop(name, timeout=45, kill=False):
     pid = running_pid(name)
     if pid is None:
         return False
-    say(f"stopping {name} (pid {pid})")
+    say(f"{'killing' if kill else 'stopping'} {name} (pid {pid})")
     try:
-        os.killpg(pid, STOP_SIGNALS.get(name, signal.SIGTERM))
+        os.killpg(pid, signal.SIGKILL if kill else STOP_SIGNALS.get(name, signal.SIGTERM))
     except ProcessLookupError:
         pass
     deadline = time.monotonic() + timeout
@@ -304,110 +315,209 @@ def stop(name, timeout=45):
 
 
 # ---------------------------------------------------------------------------------------------
-# Kafka (KRaft, one combined broker + controller)
+# Cluster mode: USERSTREAM_NODES=3 runs three Kafka brokers (each also a voter of the KRaft
+# controller quorum) on the next ports up, and three Cassandra nodes on loopback addresses of their
+# own (127.0.0.2-127.0.0.4: a Cassandra cluster shares one storage port), each node with its own
+# state and log. Replication factor 3 everywhere, min.insync.replicas 2, the keyspace on
+# NetworkTopologyStrategy; writes at LOCAL_QUORUM (the pipelines' default) survive one node down.
+
+
+def nodes():
+    """How many Kafka brokers and Cassandra nodes: USERSTREAM_NODES, else those of the stack that
+    runs now (so env, status and stop agree with the up that started it), else one."""
+    chosen = os.environ.get("USERSTREAM_NODES")
+    running = running_nodes()
+    if chosen is None:
+        return running or 1
+    if chosen not in ("1", "3"):
+        raise StackError(f"USERSTREAM_NODES must be 1 or 3, not '{chosen}'")
+    if running and running != int(chosen):
+        raise StackError(f"a stack of {running} node(s) runs now (USERSTREAM_NODES={running}); stop it first "
+                         f"(python3 infra/stack.py down), or leave USERSTREAM_NODES unset")
+    return int(chosen)
+
+
+def running_nodes():
+    """The node count of the Kafka or Cassandra processes running now, or None."""
+    if any(running_pid(f"{kind}-{i}") for kind in ("kafka", "cassandra") for i in (1, 2, 3)):
+        return 3
+    if running_pid("kafka") or running_pid("cassandra"):
+        return 1
+    return None
+
+
+def node_names(kind, count=None):
+    """The processes of Kafka or Cassandra: "kafka" alone, or "kafka-1".."kafka-3"."""
+    count = count or nodes()
+    return [kind] if count == 1 else [f"{kind}-{i}" for i in range(1, count + 1)]
+
+
+def kafka_ports(index):
+    """Broker and controller port of broker `index` (0-based): 19092/19093, then 19094/19095, ..."""
+    return port("USERSTREAM_KAFKA_PORT") + 2 * index, port("USERSTREAM_KAFKA_CONTROLLER_PORT") + 2 * index
+
+
+def cassandra_address(index):
+    """A single node listens on 127.0.0.1; cluster node `index` (0-based) on 127.0.0.(2 + index)."""
+    return HOST if nodes() == 1 else f"127.0.0.{2 + index}"
+
+
+def cassandra_jmx_port(index):
+    return port("USERSTREAM_CASSANDRA_JMX_PORT") + index
+
+
+def replication_factor():
+    return 3 if nodes() == 3 else 1
+
+
+def cassandra_replication():
+    """The keyspace's replication: one copy on a single node; three, by datacenter, on the cluster."""
+    if nodes() == 1:
+        return "{'class': 'SimpleStrategy', 'replication_factor': 1}"
+    return "{'class': 'NetworkTopologyStrategy', 'datacenter1': 3}"
+
+
+def kafka_bootstrap():
+    return ",".join(f"{HOST}:{kafka_ports(i)[0]}" for i in range(nodes()))
+
+
+def cassandra_contact_points():
+    return ",".join(f"{cassandra_address(i)}:{port('USERSTREAM_CASSANDRA_PORT')}" for i in range(nodes()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Kafka (KRaft: one combined broker + controller, or three)
 
 
 def kafka_up():
-    if running_pid("kafka"):
+    """Starts every broker not running (all of them on a fresh stack, or one a fault test stopped)."""
+    names = node_names("kafka")
+    if all(running_pid(n) for n in names):
         say("kafka already running")
         return
     lib = STATE / "lib" / "kafka"
     fetch("kafka", lib)
-    home = STATE / "kafka"
-    data = home / "data"
-    home.mkdir(parents=True, exist_ok=True)
-    kport, cport = port("USERSTREAM_KAFKA_PORT"), port("USERSTREAM_KAFKA_CONTROLLER_PORT")
-    props = home / "server.properties"
-    props.write_text(template("kafka-server.properties", host=HOST, port=kport, controller_port=cport, data=data,
-                              partitions=setting("USERSTREAM_TOPIC_PARTITIONS"), max_message_bytes=MAX_MESSAGE_BYTES))
-
-    log4j = home / "log4j2.properties"
-    log4j.write_text(template("log4j2.properties", level="INFO"))
-    base = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}",
-            "-cp", classpath(lib)]
-    if not (data / "meta.properties").exists():
+    count = len(names)
+    voters = ",".join(f"{i + 1}@{HOST}:{kafka_ports(i)[1]}" for i in range(count))
+    # One cluster id for every broker of the cluster, kept with the state.
+    cluster_id_file = STATE / ("kafka" if count == 1 else "kafka-cluster") / "cluster.id"
+    cluster_id_file.parent.mkdir(parents=True, exist_ok=True)
+    if not cluster_id_file.exists():
         # As Kafka's Uuid.randomUuid(): an id starting with "-" would read as an option (1 in 64).
         cluster_id = "-"
         while cluster_id.startswith("-"):
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        say(f"formatting Kafka storage (cluster id {cluster_id})")
-        out = subprocess.run(base + ["kafka.tools.StorageTool", "format", "-t", cluster_id,
-                                     "-c", str(props)], capture_output=True, text=True)
-        if out.returncode != 0:
-            raise StackError(f"kafka storage format failed:\n{out.stdout}\n{out.stderr}")
-    require_free("kafka", kport, cport)
-    say(f"starting kafka on {HOST}:{kport}")
-    proc, log = launch("kafka", base + ["kafka.Kafka", str(props)])
-    wait_ready("kafka", proc, log, "Kafka Server started", kport, 90)
-    say("kafka ready")
+        cluster_id_file.write_text(cluster_id)
+    cluster_id = cluster_id_file.read_text().strip()
+    launched = []
+    for index, name in enumerate(names):
+        if running_pid(name):
+            continue
+        home = STATE / name
+        data = home / "data"
+        home.mkdir(parents=True, exist_ok=True)
+        kport, cport = kafka_ports(index)
+        props = home / "server.properties"
+        props.write_text(template(
+            "kafka-server.properties", node_id=index + 1, voters=voters, host=HOST, port=kport,
+            controller_port=cport, data=data, partitions=setting("USERSTREAM_TOPIC_PARTITIONS"),
+            replication_factor=replication_factor(), min_insync_replicas=min(2, replication_factor()),
+            max_message_bytes=MAX_MESSAGE_BYTES))
+        log4j = home / "log4j2.properties"
+        log4j.write_text(template("log4j2.properties", level="INFO"))
+        heap = "768m" if count == 1 else "512m"
+        base = [java(), "-Xms256m", f"-Xmx{heap}", f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath(lib)]
+        if not (data / "meta.properties").exists():
+            say(f"formatting {name} storage (cluster id {cluster_id})")
+            out = subprocess.run(base + ["kafka.tools.StorageTool", "format", "-t", cluster_id,
+                                         "-c", str(props)], capture_output=True, text=True)
+            if out.returncode != 0:
+                raise StackError(f"{name} storage format failed:\n{out.stdout}\n{out.stderr}")
+        require_free(name, kport, cport)
+        say(f"starting {name} on {HOST}:{kport}")
+        launched.append((name, kport, *launch(name, base + ["kafka.Kafka", str(props)])))
+    # Brokers of a quorum wait for each other's votes: all are launched, then awaited.
+    for name, kport, proc, log in launched:
+        wait_ready(name, proc, log, "Kafka Server started", kport, 120)
+        say(f"{name} ready")
     create_topics()
 
 
 def create_topics(topics=TOPICS):
     lib = STATE / "lib" / "kafka"
-    bootstrap = f"{HOST}:{port('USERSTREAM_KAFKA_PORT')}"
+    bootstrap = kafka_bootstrap()
+    log4j = STATE / node_names("kafka")[0] / "log4j2.properties"
     for topic in topics:
+        # The replication factor and min.insync.replicas are the brokers' defaults (1, or 3 and 2).
         out = subprocess.run(
-            [java(), "-Xmx256m", f"-Dlog4j2.configurationFile={STATE / 'kafka' / 'log4j2.properties'}",
+            [java(), "-Xmx256m", f"-Dlog4j2.configurationFile={log4j}",
              "-cp", classpath(lib), "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap,
              "--create", "--if-not-exists", "--topic", topic,
-             "--partitions", setting("USERSTREAM_TOPIC_PARTITIONS"), "--replication-factor", "1",
+             "--partitions", setting("USERSTREAM_TOPIC_PARTITIONS"),
              "--config", f"max.message.bytes={MAX_MESSAGE_BYTES}"],
             capture_output=True, text=True)
         if out.returncode != 0:
             raise StackError(f"creating topic {topic} failed:\n{out.stdout}\n{out.stderr}")
-    say(f"topics {', '.join(topics)} exist ({setting('USERSTREAM_TOPIC_PARTITIONS')} partitions each)")
+    say(f"topics {', '.join(topics)} exist ({setting('USERSTREAM_TOPIC_PARTITIONS')} partitions each, "
+        f"replication factor {replication_factor()})")
 
 
 
 
 # ---------------------------------------------------------------------------------------------
-# Cassandra (one node)
+# Cassandra (one node, or three)
 
 
 def cassandra_up():
-    if running_pid("cassandra"):
+    """Starts every node not running, one after the other (a node joins a ring that has settled)."""
+    names = node_names("cassandra")
+    if all(running_pid(n) for n in names):
         say("cassandra already running")
         return
     lib = STATE / "lib" / "cassandra"
     fetch("cassandra", lib)
-    home = STATE / "cassandra"
-    for d in ["data", "commitlog", "saved_caches", "hints", "cdc_raw"]:
-        (home / d).mkdir(parents=True, exist_ok=True)
-    cql_port = port("USERSTREAM_CASSANDRA_PORT")
-    yaml = home / "cassandra.yaml"
-    yaml.write_text(template("cassandra.yaml", host=HOST, storage_port=port("USERSTREAM_CASSANDRA_STORAGE_PORT"),
-                             cql_port=cql_port, home=home))
-
-    logback = home / "logback.xml"
-    logback.write_text(template("cassandra-logback.xml"))
-
     jamm = next(lib.glob("jamm-*.jar"), None)
     if jamm is None:
         raise StackError(f"jamm jar missing from {lib}; delete it and run up again")
-    cmd = [java(), "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Xss256k", f"-javaagent:{jamm}"] + CASSANDRA_JVM17 + [
-        f"-Dcassandra.config=file://{yaml}",
-        f"-Dcassandra.storagedir={home}",
-        f"-Dcassandra.logdir={STATE / 'logs'}",
-        f"-Dlogback.configurationFile={logback}",
-        "-Dcassandra-foreground=yes",
-        f"-Dcassandra.jmx.local.port={port('USERSTREAM_CASSANDRA_JMX_PORT')}",
-        # A fresh single node need not wait for a ring to settle: ~45 s -> ~12 s.
-        "-Dcassandra.ring_delay_ms=1000",
-        # The console shows Cassandra's row estimate (system.table_estimates): refresh it each
-        # minute rather than every five.
-        "-Dcassandra.size_recorder_interval=60",
-        "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-        "-Djava.net.preferIPv4Stack=true",
-        # The default role (replaced at once by ours, see secure_cassandra) without the 10 s wait.
-        "-Dcassandra.superuser_setup_delay_ms=0",
-        "-cp", classpath(lib), "org.apache.cassandra.service.CassandraDaemon",
-    ]
-    require_free("cassandra", cql_port, port("USERSTREAM_CASSANDRA_STORAGE_PORT"),
-                 port("USERSTREAM_CASSANDRA_JMX_PORT"))
-    say(f"starting cassandra on {HOST}:{cql_port}")
-    proc, log = launch("cassandra", cmd)
-    wait_ready("cassandra", proc, log, "Starting listening for CQL clients", cql_port, 180)
+    cql_port, storage_port = port("USERSTREAM_CASSANDRA_PORT"), port("USERSTREAM_CASSANDRA_STORAGE_PORT")
+    # Every node is a seed: none bootstraps (streams data from the others) when the cluster is new.
+    seeds = ",".join(f"{cassandra_address(i)}:{storage_port}" for i in range(len(names)))
+    for index, name in enumerate(names):
+        if running_pid(name):
+            continue
+        home = STATE / name
+        for d in ["data", "commitlog", "saved_caches", "hints", "cdc_raw"]:
+            (home / d).mkdir(parents=True, exist_ok=True)
+        address = cassandra_address(index)
+        yaml = home / "cassandra.yaml"
+        yaml.write_text(template("cassandra.yaml", host=address, seeds=seeds, storage_port=storage_port,
+                                 cql_port=cql_port, home=home))
+        logback = home / "logback.xml"
+        logback.write_text(template("cassandra-logback.xml"))
+        heap = "1g" if len(names) == 1 else "768m"
+        cmd = [java(), f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Xss256k", f"-javaagent:{jamm}"] + CASSANDRA_JVM17 + [
+            f"-Dcassandra.config=file://{yaml}",
+            f"-Dcassandra.storagedir={home}",
+            f"-Dcassandra.logdir={STATE / 'logs'}",
+            f"-Dlogback.configurationFile={logback}",
+            "-Dcassandra-foreground=yes",
+            f"-Dcassandra.jmx.local.port={cassandra_jmx_port(index)}",
+            # A fresh single node need not wait for a ring to settle: ~45 s -> ~12 s.
+            "-Dcassandra.ring_delay_ms=1000",
+            # The console shows Cassandra's row estimate (system.table_estimates): refresh it each
+            # minute rather than every five.
+            "-Dcassandra.size_recorder_interval=60",
+            "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+            "-Djava.net.preferIPv4Stack=true",
+            # The default role (replaced at once by ours, see secure_cassandra) without the 10 s wait.
+            "-Dcassandra.superuser_setup_delay_ms=0",
+            "-cp", classpath(lib), "org.apache.cassandra.service.CassandraDaemon",
+        ]
+        require_free_at(name, address, cql_port, storage_port)
+        require_free(name, cassandra_jmx_port(index))
+        say(f"starting {name} on {address}:{cql_port}")
+        proc, log = launch(name, cmd)
+        wait_ready(name, proc, log, "Starting listening for CQL clients", cql_port, 180, address=address)
     secure_cassandra()
     say("cassandra ready")
     apply_schema()
@@ -426,7 +536,7 @@ def secure_cassandra():
     """Password authentication with the project's own role; the default cassandra role is locked."""
     out = subprocess.run(
         [java(), "-cp", str(bundled_jar()), "dev.userstream.tools.SecureCassandra",
-         f"--cassandraHosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}"],
+         f"--cassandraHosts={cassandra_contact_points()}", f"--systemReplication={cassandra_replication()}"],
         capture_output=True, text=True, env={**os.environ, **cassandra_login_env()})
     if out.returncode != 0:
         raise StackError(f"setting up Cassandra's login failed:\n{out.stdout}\n{out.stderr}")
@@ -511,8 +621,8 @@ def apply_schema():
     keyspace = setting("USERSTREAM_KEYSPACE")
     out = subprocess.run(
         [java(), "-cp", str(bundled_jar()), "dev.userstream.tools.ApplySchema",
-         f"--cassandraHosts={HOST}:{port('USERSTREAM_CASSANDRA_PORT')}", f"--cassandraKeyspace={keyspace}",
-         f"--replication={setting('USERSTREAM_REPLICATION')}",
+         f"--cassandraHosts={cassandra_contact_points()}", f"--cassandraKeyspace={keyspace}",
+         f"--replication={cassandra_replication()}",
          f"--readerRole={CASSANDRA_READER}", f"--readerPasswordFile={secret_file(CASSANDRA_READER_SECRET)}"],
         capture_output=True, text=True, env={**os.environ, **cassandra_login_env()})
     if out.returncode != 0:
@@ -771,7 +881,7 @@ def emulator_up():
 # Schema registry (infra/registry): Confluent's REST API for JSON Schema, state in Kafka's _schemas
 def registry_up():
     jar_server_up("registry", "schema registry", "registry", "USERSTREAM_REGISTRY_PORT", "schema registry listening",
-                  [f"--kafkaBootstrapServers={HOST}:{port('USERSTREAM_KAFKA_PORT')}"])
+                  [f"--kafkaBootstrapServers={kafka_bootstrap()}"])
 
 
 # Read API over the stored profiles (infra/profiles-api), logged in as the read-only role
@@ -841,7 +951,7 @@ def airflow_env():
         "AIRFLOW_CONN_USERSTREAM_KAFKA": json.dumps(
             {"conn_type": "generic", "host": HOST, "port": port("USERSTREAM_KAFKA_PORT")}),
         "AIRFLOW_CONN_USERSTREAM_CASSANDRA": json.dumps(
-            {"conn_type": "generic", "host": HOST, "port": port("USERSTREAM_CASSANDRA_PORT")}),
+            {"conn_type": "generic", "host": cassandra_address(0), "port": port("USERSTREAM_CASSANDRA_PORT")}),
         "AIRFLOW_CONN_USERSTREAM_SCHEMA_REGISTRY": json.dumps(
             {"conn_type": "http", "host": HOST, "port": port("USERSTREAM_REGISTRY_PORT")}),
         "AIRFLOW_CONN_USERSTREAM_PROFILES_API": json.dumps(
@@ -914,9 +1024,18 @@ def airflow_up():
 SERVICES = {"postgres": postgres_up, "kafka": kafka_up, "cassandra": cassandra_up, "spark": spark_up, "flink": flink_up,
             "emulator": emulator_up, "registry": registry_up, "profiles-api": profiles_api_up, "airflow": airflow_up,
             "console": console_up}
+# Every process the stack may have started, in the order down stops them; processes() is the
+# current mode's.
 PROCESSES = ["console", *(f"airflow-{c}" for c in reversed(AIRFLOW_COMPONENTS)), "profiles-api", "registry", "emulator",
-             "flink-taskmanager", "flink-jobmanager", "spark-worker",
-             "spark-master", "cassandra", "kafka", "postgres"]
+             "flink-taskmanager", "flink-jobmanager", "spark-worker", "spark-master",
+             "cassandra", "cassandra-3", "cassandra-2", "cassandra-1", "kafka", "kafka-3", "kafka-2", "kafka-1",
+             "postgres"]
+
+
+def processes():
+    """The processes a stack of this node count runs."""
+    mode = set(node_names("kafka") + node_names("cassandra"))
+    return [p for p in PROCESSES if not (p.startswith(("kafka", "cassandra")) and p not in mode)]
 # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its fast, clean shutdown.
 STOP_SIGNALS = {"postgres": signal.SIGINT}
 
@@ -924,8 +1043,11 @@ STOP_SIGNALS = {"postgres": signal.SIGINT}
 def endpoints():
     return {
         "USERSTREAM_HOME": str(STATE),
-        "USERSTREAM_KAFKA": f"{HOST}:{port('USERSTREAM_KAFKA_PORT')}",
-        "USERSTREAM_CASSANDRA": f"{HOST}:{port('USERSTREAM_CASSANDRA_PORT')}",
+        "USERSTREAM_KAFKA": kafka_bootstrap(),
+        "USERSTREAM_CASSANDRA": cassandra_contact_points(),
+        # 1, or 3 in cluster mode; tests create their topics and keyspaces with as many replicas.
+        "USERSTREAM_NODES": str(nodes()),
+        "USERSTREAM_CASSANDRA_REPLICATION": cassandra_replication(),
         "USERSTREAM_SPARK_MASTER": f"spark://{HOST}:{port('USERSTREAM_SPARK_MASTER_PORT')}",
         "USERSTREAM_SPARK_UI": f"http://{HOST}:{setting('USERSTREAM_SPARK_MASTER_UI_PORT')}",
         "USERSTREAM_SPARK_HOME": str(spark_home()),
@@ -951,9 +1073,9 @@ def endpoints():
 # they listen on, and the built files, binaries and virtualenvs they run from.
 PREREQUISITES = {
     "postgres": (["postgres"], ["USERSTREAM_POSTGRES_PORT"]),
-    "kafka": (["kafka"], ["USERSTREAM_KAFKA_PORT", "USERSTREAM_KAFKA_CONTROLLER_PORT"]),
-    "cassandra": (["cassandra"], ["USERSTREAM_CASSANDRA_PORT", "USERSTREAM_CASSANDRA_STORAGE_PORT",
-                                  "USERSTREAM_CASSANDRA_JMX_PORT"]),
+    # Kafka's and Cassandra's processes and ports depend on the node count: see node_ports.
+    "kafka": ([], []),
+    "cassandra": ([], []),
     "spark": (["spark-master", "spark-worker"], ["USERSTREAM_SPARK_MASTER_PORT", "USERSTREAM_SPARK_MASTER_UI_PORT",
                                                  "USERSTREAM_SPARK_WORKER_PORT", "USERSTREAM_SPARK_WORKER_UI_PORT"]),
     "flink": (["flink-jobmanager", "flink-taskmanager"],
@@ -968,6 +1090,22 @@ PREREQUISITES = {
 }
 
 
+def node_ports(kind):
+    """(process, address, port, setting) of every port Kafka's brokers or Cassandra's nodes listen on."""
+    out = []
+    for index, process in enumerate(node_names(kind)):
+        if kind == "kafka":
+            broker, controller = kafka_ports(index)
+            out += [(process, HOST, broker, "USERSTREAM_KAFKA_PORT"),
+                    (process, HOST, controller, "USERSTREAM_KAFKA_CONTROLLER_PORT")]
+        else:
+            address = cassandra_address(index)
+            out += [(process, address, port("USERSTREAM_CASSANDRA_PORT"), "USERSTREAM_CASSANDRA_PORT"),
+                    (process, address, port("USERSTREAM_CASSANDRA_STORAGE_PORT"), "USERSTREAM_CASSANDRA_STORAGE_PORT"),
+                    (process, HOST, cassandra_jmx_port(index), "USERSTREAM_CASSANDRA_JMX_PORT")]
+    return out
+
+
 def preflight(names):
     """Every problem that would stop `up` part-way, found before anything starts: a missing build,
     binary or virtualenv, or a port another process holds."""
@@ -979,6 +1117,12 @@ def preflight(names):
 
     for name in names:
         processes, port_names = PREREQUISITES[name]
+        if name in ("kafka", "cassandra"):
+            for process, address, port_number, port_name in node_ports(name):
+                if not running_pid(process) and port_open(port_number, address):
+                    problems.append(f"port {port_number} on {address} ({port_name}), needed by {process}, is in use"
+                                    f" by a process this stack did not start; stop it or set {port_name}")
+            continue
         if all(running_pid(p) for p in processes):
             continue
         for port_name in port_names:
@@ -1019,20 +1163,56 @@ def up(names):
         say(f"  {key}={value}")
 
 
-def down(names=()):
+def down(names=(), kill=False):
+    """Stops the named processes (all when none is named); "kafka" and "cassandra" name every node.
+    kill: SIGKILL at once, as a crash would (the fault tests)."""
+    wanted = set()
     for name in names:
-        if name not in PROCESSES:
-            raise StackError(f"unknown process '{name}'; known: {', '.join(PROCESSES)}")
-    stopped = [name for name in PROCESSES if (not names or name in names) and stop(name)]
-    say(f"stopped {', '.join(stopped)}" if stopped else "nothing of this stack was running")
+        if name in ("kafka", "cassandra"):
+            wanted.update(node_names(name))
+        elif name in PROCESSES:
+            wanted.add(name)
+        else:
+            raise StackError(f"unknown process '{name}'; known: {', '.join(processes())}")
+    stopped = [name for name in PROCESSES if (not names or name in wanted) and stop(name, kill=kill)]
+    say(f"{'killed' if kill else 'stopped'} {', '.join(stopped)}" if stopped else "nothing of this stack was running")
+
+
+def session_memory_kib(pid):
+    """Resident and peak resident memory (VmRSS, VmHWM) of the process and every process of its
+    session (launch gives each server one: Spark's executors, Airflow's workers), in KiB."""
+    rss = peak = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[3]) != pid:
+                continue
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    peak += int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return rss, peak
 
 
 def status():
+    """What runs, with each server's memory now and at its peak (its whole session), and the sums."""
     ok = True
-    for name in reversed(PROCESSES):
+    total_rss = total_peak = 0
+    for name in reversed(processes()):
         pid = running_pid(name)
         ok = ok and pid is not None
-        say(f"{name:13s} {'running, pid ' + str(pid) if pid else 'stopped'}")
+        if pid:
+            rss, peak = session_memory_kib(pid)
+            total_rss, total_peak = total_rss + rss, total_peak + peak
+            say(f"{name:22s} running, pid {pid:<8d} RSS {rss // 1024:6,d} MiB, peak {peak // 1024:6,d} MiB")
+        else:
+            say(f"{name:22s} stopped")
+    say(f"{'all':22s} {'':22s} RSS {total_rss // 1024:6,d} MiB, peak {total_peak // 1024:6,d} MiB"
+        f" ({nodes()} node(s) of Kafka and Cassandra)")
     return ok
 
 
@@ -1070,15 +1250,15 @@ def main(argv):
             up(rest)
         elif command == "down":
             down()
-        elif command == "stop":
+        elif command in ("stop", "kill"):
             if not rest:
-                raise StackError("usage: stack.py stop NAME... (see status for the names)")
-            down(rest)
+                raise StackError(f"usage: stack.py {command} NAME... (see status for the names)")
+            down(rest, kill=command == "kill")
         elif command == "status":
             return 0 if status() else 3
         elif command == "env":
             for key, value in endpoints().items():
-                print(f"export {key}='{value}'")
+                print(f"export {key}={shlex.quote(value)}")
         elif command == "with":
             return run_with_stack(rest[1:] if rest[:1] == ["--"] else rest)
         elif command == "airflow":

@@ -15,6 +15,9 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 
 
+CLUSTER = ["--env-file", str(REPO / "infra" / "compose" / "cluster.env"), "--profile", "cluster"]
+
+
 def compose(*args: str) -> str:
     exe = shutil.which("docker-compose")
     assert exe, "validating docker-compose.yml needs a Compose implementation: apt-get install docker-compose"
@@ -24,9 +27,12 @@ def compose(*args: str) -> str:
 
 
 def documented_services() -> set[str]:
-    """The services docs/DOCKER.md lists, one table row each: | `name` | ..."""
+    """The services docs/DOCKER.md lists, one table row each: | `name` | ... or | `a`, `b` | ..."""
     doc = (REPO / "docs" / "DOCKER.md").read_text()
-    return set(re.findall(r"^\| `([a-z0-9-]+)` \|", doc, flags=re.MULTILINE))
+    names = set()
+    for cell in re.findall(r"^\| (`[a-z0-9-]+`(?:, `[a-z0-9-]+`)*) \|", doc, flags=re.MULTILINE):
+        names.update(re.findall(r"`([a-z0-9-]+)`", cell))
+    return names
 
 
 def test_the_compose_file_is_valid():
@@ -65,3 +71,39 @@ def test_long_running_services_have_health_checks_and_use_official_or_project_im
         for port in service.get("ports", []):
             host_ip = port.get("host_ip", "") if isinstance(port, dict) else port.split(":")[0]
             assert host_ip == "127.0.0.1", f"{name} publishes {port} beyond 127.0.0.1"
+
+
+def test_the_cluster_profile_runs_three_brokers_and_three_cassandra_nodes_replicated_three_times():
+    import yaml
+
+    single = yaml.safe_load(compose("config"))["services"]
+    cluster = yaml.safe_load(compose(*CLUSTER, "config"))["services"]
+    assert {"kafka-2", "kafka-3", "cassandra-2", "cassandra-3"} <= set(cluster)
+    for name in ["kafka", "kafka-2", "kafka-3"]:
+        env = cluster[name]["environment"]
+        assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093", name
+        for key in ["KAFKA_DEFAULT_REPLICATION_FACTOR", "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+                    "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"]:
+            assert str(env[key]) == "3", (name, key)
+        assert str(env["KAFKA_MIN_INSYNC_REPLICAS"]) == "2" and str(env["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"]) == "2"
+    # Every node has its own node id and state.
+    assert len({cluster[n]["environment"]["KAFKA_NODE_ID"] for n in ["kafka", "kafka-2", "kafka-3"]}) == 3
+    volumes = [v["source"] if isinstance(v, dict) else v.split(":")[0]
+               for n in ["kafka", "kafka-2", "kafka-3", "cassandra", "cassandra-2", "cassandra-3"]
+               for v in cluster[n]["volumes"]]
+    assert len(set(volumes)) == 6, volumes
+    for name in ["cassandra", "cassandra-2", "cassandra-3"]:
+        assert cluster[name]["environment"]["CASSANDRA_SEEDS"] == "cassandra,cassandra-2,cassandra-3"
+    assert str(cluster["cassandra-schema"]["environment"]["CASSANDRA_RF"]) == "3"
+    # Every job and server of Compose is given all three brokers and all three nodes.
+    for name in ["console", "profiles-api", "stream-job", "flink-stream-job", "registry"]:
+        args = " ".join(cluster[name].get("command") or [])
+        if "--kafkaBootstrapServers" in args:
+            assert "--kafkaBootstrapServers=kafka:9092,kafka-2:9092,kafka-3:9092" in args, name
+        if "--cassandraHosts" in args:
+            assert "--cassandraHosts=cassandra:9042,cassandra-2:9042,cassandra-3:9042" in args, name
+    # Without the file: one broker, one node, one replica.
+    assert single["kafka"]["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093"
+    assert str(single["kafka"]["environment"]["KAFKA_DEFAULT_REPLICATION_FACTOR"]) == "1"
+    assert str(single["cassandra-schema"]["environment"]["CASSANDRA_RF"]) == "1"
+    assert "--cassandraHosts=cassandra:9042" in " ".join(single["console"]["command"])

@@ -152,6 +152,10 @@ def test_the_page_lists_topics_and_shows_lag_rising_while_the_job_is_stopped_and
     assert all(b <= a for a, b in zip(values, values[1:], strict=False)), f"the lag went up while the job ran: {values}"
     browser.save_screenshot(str(SCREENSHOTS / "console-lag-drained.png"))
     assert browser.find_element(By.ID, "status-kafka").get_attribute("data-up") == "true"
+    # Every broker and Cassandra node of the stack up (one of each, or three: USERSTREAM_NODES).
+    nodes = os.environ.get("USERSTREAM_NODES", "1")
+    for card_id in ["card-brokers", "card-nodes"]:
+        assert texts(browser, f"#{card_id} .v") == [f"{nodes} of {nodes} up"], card_id
     # The stack's Flink session cluster, with its TaskManager's slots, and the link to its UI.
     assert browser.find_element(By.ID, "status-flink").get_attribute("data-up") == "true"
     assert "1 TaskManager," in browser.find_element(By.ID, "links").text

@@ -135,7 +135,8 @@ public final class CassandraEndpoint implements Serializable {
             .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, RECONNECT_DELAY)
             // Schema changes (the tools' DDL) wait for every node to agree before returning.
             .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
-            .build());
+            .build())
+        .withNodeStateListener(new NodeStateLog(consistency));
     for (InetSocketAddress a : addresses()) {
       builder.addContactPoint(new InetSocketAddress(a.getHostString(), a.getPort()));
     }

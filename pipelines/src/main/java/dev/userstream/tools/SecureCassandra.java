@@ -9,6 +9,9 @@ import dev.userstream.options.CassandraOptions;
 import dev.userstream.options.CommandLine;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * random password nobody keeps and takes its login away. Run by {@code infra/stack.py up} after
  * every start; a cluster already set up is left as it is.
  *
+ * <p>On a cluster, {@code --systemReplication} first replicates the keyspaces of logins and roles
+ * ({@code system_auth}) and of repairs ({@code system_distributed}) to every node: Cassandra keeps
+ * them on one replica, so losing that node would refuse every login.
+ *
  * <p>{@code java -cp <bundled jar> dev.userstream.tools.SecureCassandra --cassandraHosts=127.0.0.1:19042
  * --cassandraPasswordFile=FILE}
  */
@@ -27,10 +34,27 @@ public final class SecureCassandra {
   /** Cassandra creates its default role a little after it starts listening. */
   private static final long DEFAULT_ROLE_WAIT_MILLIS = 120_000;
 
+  /** Keyspaces a node loss must not take away: roles and logins, and repair history. */
+  static final List<String> SYSTEM_KEYSPACES = List.of("system_auth", "system_distributed");
+
   private SecureCassandra() {}
 
+  /** SecureCassandra's options. */
+  public interface Options extends CassandraOptions {
+    @Description("Replication of the system_auth and system_distributed keyspaces, a CQL map (on a cluster of"
+        + " three: {'class': 'NetworkTopologyStrategy', 'datacenter1': 3}); empty: left as Cassandra made them")
+    @Default.String("")
+    String getSystemReplication();
+
+    void setSystemReplication(String value);
+  }
+
   public static void main(String[] args) throws InterruptedException {
-    CassandraOptions options = CommandLine.parse(args, CassandraOptions.class);
+    Options options = CommandLine.parse(args, Options.class);
+    String systemReplication = options.getSystemReplication().strip();
+    if (!systemReplication.isEmpty() && !systemReplication.matches("\\{[A-Za-z0-9_':, ]+}")) {
+      throw new IllegalArgumentException("--systemReplication: not a CQL replication map: " + systemReplication);
+    }
     options.setCassandraKeyspace("system");
     options.setCassandraConsistency("ONE");
     CassandraEndpoint project = CassandraOptions.endpoint(options);
@@ -39,6 +63,9 @@ public final class SecureCassandra {
           + ") must name the password file of the role to create");
     }
     if (canLogIn(project)) {
+      try (CqlSession session = project.connect()) {
+        replicateSystemKeyspaces(session, systemReplication);
+      }
       LOG.info("Cassandra at {} already has role '{}'", project.contactPoints, project.user);
       return;
     }
@@ -47,6 +74,8 @@ public final class SecureCassandra {
         .withLocalDatacenter(project.localDatacenter).sessionBuilder().withAuthCredentials("cassandra", "cassandra");
     while (true) {
       try (CqlSession session = builtIn.build()) {
+        // Before the role is written, so that it is written to every replica.
+        replicateSystemKeyspaces(session, systemReplication);
         // DDL takes no bind markers; the password is URL-safe base64, no quote can end the literal.
         session.execute("CREATE ROLE IF NOT EXISTS " + quoted(project.user)
             + " WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = '" + passwordOf(project) + "'");
@@ -67,6 +96,16 @@ public final class SecureCassandra {
           + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "' AND SUPERUSER = false AND LOGIN = false");
     }
     LOG.info("Cassandra at {}: role '{}' created, default role 'cassandra' locked", project.contactPoints, project.user);
+  }
+
+  private static void replicateSystemKeyspaces(CqlSession session, String replication) {
+    if (replication.isEmpty()) {
+      return;
+    }
+    for (String keyspace : SYSTEM_KEYSPACES) {
+      session.execute("ALTER KEYSPACE " + keyspace + " WITH replication = " + replication);
+    }
+    LOG.info("Keyspaces {} replicated as {}", SYSTEM_KEYSPACES, replication);
   }
 
   private static boolean canLogIn(CassandraEndpoint endpoint) {

@@ -15,8 +15,10 @@ public final class Feeder implements AutoCloseable {
   private final AtomicInteger produced = new AtomicInteger();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final int total;
+  /** Between chunks when not told otherwise. */
+  private static final Duration PAUSE = Duration.ofMillis(100);
 
-  private Feeder(LocalStack stack, List<byte[][]> records) {
+  private Feeder(LocalStack stack, List<byte[][]> records, Duration pause) {
     this.total = records.size();
     this.thread = new Thread(() -> {
       try {
@@ -24,7 +26,7 @@ public final class Feeder implements AutoCloseable {
           stack.produce(records.subList(from, Math.min(records.size(), from + CHUNK)));
           produced.set(Math.min(records.size(), from + CHUNK));
           // Paced: the stream spans the fault rather than arriving all before it.
-          Thread.sleep(100);
+          Thread.sleep(pause.toMillis());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -36,7 +38,12 @@ public final class Feeder implements AutoCloseable {
   }
 
   public static Feeder start(LocalStack stack, List<byte[][]> records) {
-    Feeder f = new Feeder(stack, records);
+    return start(stack, records, PAUSE);
+  }
+
+  /** As above with {@code pause} between chunks: longer to spread the records over a longer fault. */
+  public static Feeder start(LocalStack stack, List<byte[][]> records, Duration pause) {
+    Feeder f = new Feeder(stack, records, pause);
     f.thread.start();
     return f;
   }

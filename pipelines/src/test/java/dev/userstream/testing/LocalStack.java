@@ -1,7 +1,9 @@
 package dev.userstream.testing;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.userstream.cassandra.CassandraEndpoint;
 import dev.userstream.cassandra.CassandraSchema;
 import dev.userstream.kafka.CommittedRecords;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,9 @@ public final class LocalStack implements AutoCloseable {
   public static final String SPARK_MASTER = env("USERSTREAM_SPARK_MASTER", "spark://127.0.0.1:17077");
   public static final String FLINK_MASTER = env("USERSTREAM_FLINK_MASTER", "127.0.0.1:18082");
   public static final String SCHEMA_REGISTRY = env("USERSTREAM_SCHEMA_REGISTRY", "http://127.0.0.1:18085");
+  /** The keyspace replication of the stack's mode: one node, or three (USERSTREAM_NODES=3). */
+  public static final String CASSANDRA_REPLICATION =
+      env("USERSTREAM_CASSANDRA_REPLICATION", CassandraSchema.LOCAL_REPLICATION);
 
   public final String id = UUID.randomUUID().toString().substring(0, 8);
   public final String inputTopic = "it-" + id + "-raw";
@@ -75,13 +81,16 @@ public final class LocalStack implements AutoCloseable {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
     admin = Admin.create(p);
-    admin.createTopics(List.of(new NewTopic(inputTopic, 3, (short) 1), new NewTopic(deadLetterTopic, 3, (short) 1)))
+    // The brokers' default replication factor and min.insync.replicas: 1, or 3 and 2 on a cluster.
+    admin.createTopics(List.of(new NewTopic(inputTopic, Optional.of(3), Optional.empty()),
+            new NewTopic(deadLetterTopic, Optional.of(3), Optional.empty())))
         .all()
         .get();
     new SchemaRegistryClient(SCHEMA_REGISTRY).register(UserSchema.subjectOf(inputTopic), UserSchema.text());
     // Reconnects within a second of a Cassandra restart (the fault tests restart it).
-    session = new CassandraEndpoint(CASSANDRA, keyspace, "ONE").withLoginFromEnvironment().connect();
-    CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
+    // Reads at quorum, as the jobs write: on a cluster with a node down, they still see every row.
+    session = new CassandraEndpoint(CASSANDRA, keyspace, "LOCAL_QUORUM").withLoginFromEnvironment().connect();
+    CassandraSchema.apply(session, keyspace, CASSANDRA_REPLICATION);
     Properties pp = new Properties();
     pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
     pp.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -121,14 +130,24 @@ public final class LocalStack implements AutoCloseable {
     return session;
   }
 
+  /** The test's Kafka admin client (the cluster tests ask it for leaders and in-sync replicas). */
+  public Admin admin() {
+    return admin;
+  }
+
+  /** Reads are idempotent: the driver retries one a node dropped (a node killed) on another. */
+  private ResultSet read(String cql) {
+    return session.execute(SimpleStatement.newInstance(cql).setIdempotent(true));
+  }
+
   public long rowCount() {
-    return session.execute("SELECT count(*) FROM " + keyspace + ".users").one().getLong(0);
+    return read("SELECT count(*) FROM " + keyspace + ".users").one().getLong(0);
   }
 
   /** Every row of the users table, by id, as column name -> value. */
   public Map<UUID, Map<String, Object>> rows() {
     Map<UUID, Map<String, Object>> out = new HashMap<>();
-    for (Row r : session.execute("SELECT * FROM " + keyspace + ".users")) {
+    for (Row r : read("SELECT * FROM " + keyspace + ".users")) {
       Map<String, Object> columns = new HashMap<>();
       r.getColumnDefinitions().forEach(d -> columns.put(d.getName().asInternal(), r.getObject(d.getName())));
       out.put(r.getUuid("id"), columns);

@@ -48,6 +48,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -96,6 +97,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class Bench {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Keyspaces as the stack's mode replicates them (infra/stack.py env): one replica, or three. */
+  private static final String REPLICATION = env("USERSTREAM_CASSANDRA_REPLICATION", CassandraSchema.LOCAL_REPLICATION);
 
   /** Bench's options; the stack's Kafka, Cassandra, PostgreSQL and registry are the defaults. */
   public interface Options extends KafkaOptions, CassandraOptions, PostgresOptions, SchemaRegistryOptions {
@@ -298,7 +301,7 @@ public final class Bench {
     pg.put("password", Files.readString(Path.of(pgPasswordFile), UTF_8).strip());
     try (Connection db = DriverManager.getConnection(pgUrl, pg); Admin admin = admin()) {
       execute(db, "CREATE TABLE " + tableName + " (LIKE staging.raw_users INCLUDING ALL)");
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(3), Optional.empty()))).all().get();
       try {
         IngestPipelineOptions ingest = PipelineOptionsFactory.fromArgs(
             "--runner=SparkRunner", "--sparkMaster=local[2]",
@@ -365,8 +368,8 @@ public final class Bench {
     Process job = null;
     try (Admin admin = admin(); CqlSession session = cassandra();
         KafkaProducer<byte[], byte[]> producer = producer()) {
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 3, (short) 1))).all().get();
-      CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(3), Optional.empty()), new NewTopic(dlq, Optional.of(3), Optional.empty()))).all().get();
+      CassandraSchema.apply(session, keyspace, REPLICATION);
       new SchemaRegistryClient(registry).register(UserSchema.subjectOf(topic), UserSchema.text());
       try {
         long t = System.nanoTime();
@@ -559,7 +562,7 @@ public final class Bench {
     }
     PhaseMeter meter = PhaseMeter.start("drain", processes(job, "cassandra", "kafka"));
     double jobCpuAtFirst = cpuSeconds(job.pid());
-    double cassandraCpuAtFirst = cpuSeconds(stackPid("cassandra"));
+    double cassandraCpuAtFirst = stackCpuSeconds("cassandra");
     double lastRow = -1;
     long lastProgress = System.nanoTime();
     while (lastRow < 0) {
@@ -583,7 +586,7 @@ public final class Bench {
     double drainSeconds = lastRow - firstRow;
     // Where the cores went while draining: the job against Cassandra (everything shares them).
     double jobCpu = cpuSeconds(job.pid()) - jobCpuAtFirst;
-    double cassandraCpu = cpuSeconds(stackPid("cassandra")) - cassandraCpuAtFirst;
+    double cassandraCpu = stackCpuSeconds("cassandra") - cassandraCpuAtFirst;
     long stored = RowCount.of(session, keyspace, "users").count(deadline);
     if (stored != users) {
       throw new IllegalStateException("drain: the job committed every offset but Cassandra holds " + stored
@@ -847,7 +850,7 @@ public final class Bench {
     double kafkaRate = round(Math.min(consumed, users) / kafkaSeconds);
 
     // Cassandra: the pipeline's own upsert of the same rows, async, 256 in flight.
-    CassandraSchema.apply(session, keyspace, CassandraSchema.LOCAL_REPLICATION);
+    CassandraSchema.apply(session, keyspace, REPLICATION);
     List<UserProfile> profiles = new ArrayList<>(users);
     Instant now = Instant.now();
     for (int i = 0; i < users; i++) {
@@ -856,7 +859,7 @@ public final class Bench {
     }
     PreparedStatement insert = session.prepare(ProfileUpsert.insertCql(keyspace, "users"));
     Semaphore inFlight = new Semaphore(256);
-    double cassandraCpuBefore = cpuSeconds(stackPid("cassandra"));
+    double cassandraCpuBefore = stackCpuSeconds("cassandra");
     long start = System.nanoTime();
     List<Throwable> errors = new ArrayList<>();
     for (UserProfile p : profiles) {
@@ -872,7 +875,7 @@ public final class Bench {
     }
     inFlight.acquire(256);
     double cassandraSeconds = (System.nanoTime() - start) / 1e9;
-    double cassandraCpu = cpuSeconds(stackPid("cassandra")) - cassandraCpuBefore;
+    double cassandraCpu = stackCpuSeconds("cassandra") - cassandraCpuBefore;
     if (!errors.isEmpty()) {
       throw new IllegalStateException(errors.size() + " ceiling writes failed; first: " + errors.get(0));
     }
@@ -906,7 +909,7 @@ public final class Bench {
       out.put("job", () -> cpuSeconds(job.pid()));
     }
     for (String name : stack) {
-      out.put(name, () -> cpuSeconds(stackPid(name)));
+      out.put(name, () -> stackCpuSeconds(name));
     }
     // Without its children: the streaming job is one, and has its own entry.
     out.put("bench", () -> ownCpuSeconds(ProcessHandle.current().pid()));
@@ -1069,7 +1072,25 @@ public final class Bench {
   }
 
   /** The PID the stack recorded for {@code name}, or -1. */
+  /** The stack's process {@code name}; on the cluster stack ("kafka-1".."kafka-3"), its first node. */
   private static long stackPid(String name) {
+    long pid = pidFile(name);
+    return pid > 0 ? pid : pidFile(name + "-1");
+  }
+
+  /** CPU seconds of the stack's Kafka or Cassandra: its one process, or its three nodes together. */
+  private static double stackCpuSeconds(String name) {
+    double sum = Math.max(0, cpuSeconds(pidFile(name)));
+    for (int node = 1; node <= 3; node++) {
+      long pid = pidFile(name + "-" + node);
+      if (pid > 0) {
+        sum += Math.max(0, cpuSeconds(pid));
+      }
+    }
+    return sum;
+  }
+
+  private static long pidFile(String name) {
     try {
       return Long.parseLong(Files.readString(Path.of(env("USERSTREAM_HOME", ".userstream"), "run", name + ".pid"))
           .strip());

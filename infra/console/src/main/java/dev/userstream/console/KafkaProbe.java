@@ -65,6 +65,30 @@ final class KafkaProbe implements AutoCloseable {
     consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
+  /**
+   * The brokers, each up or down: the cluster's voters (every broker of the stack is one) against
+   * the brokers that answer; and how many partitions have a replica out of sync. A broker down
+   * leaves the cluster writing with the others, so this is where an operator sees it.
+   */
+  private void brokers(ObjectNode out, Collection<TopicDescription> topics) throws Exception {
+    Set<Integer> live = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).stream()
+        .map(org.apache.kafka.common.Node::id).collect(Collectors.toSet());
+    Set<Integer> known = new java.util.TreeSet<>(live);
+    admin.describeMetadataQuorum().quorumInfo().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).voters()
+        .forEach(v -> known.add(v.replicaId()));
+    ArrayNode list = out.putArray("brokers");
+    ArrayNode down = out.putArray("brokersDown");
+    for (int id : known) {
+      list.addObject().put("id", id).put("up", live.contains(id));
+      if (!live.contains(id)) {
+        down.add(id);
+      }
+    }
+    long underReplicated = topics.stream().flatMap(t -> t.partitions().stream())
+        .filter(p -> p.isr().size() < p.replicas().size()).count();
+    out.put("underReplicatedPartitions", underReplicated);
+  }
+
   /** Every topic with its partitions' offsets, and every consumer group's lag. */
   ObjectNode sample(String streamGroup, String inputTopic) throws Exception {
     Set<String> names = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -76,6 +100,7 @@ final class KafkaProbe implements AutoCloseable {
     starts = offsets(partitions, OffsetSpec.earliest());
 
     ObjectNode out = JSON.createObjectNode().put("up", true).put("bootstrap", bootstrap);
+    brokers(out, topics.values());
     ArrayNode topicList = out.putArray("topics");
     for (String name : new TreeMap<>(topics).keySet()) {
       ObjectNode topic = topicList.addObject().put("name", name);

@@ -276,7 +276,22 @@ final class Sampler implements AutoCloseable {
       for (Row r : session().execute(estimate)) {
         rows += r.getLong(0);
       }
-      return JSON.createObjectNode().put("up", true).put("keyspace", settings.keyspace()).put("rowsEstimate", rows);
+      ObjectNode out = JSON.createObjectNode().put("up", true).put("keyspace", settings.keyspace())
+          .put("rowsEstimate", rows);
+      // Each node as the driver sees it: one down leaves the others writing at quorum, silently.
+      ArrayNode nodes = out.putArray("nodes");
+      ArrayNode down = out.putArray("nodesDown");
+      session().getMetadata().getNodes().values().stream()
+          .sorted(Comparator.comparing(n -> n.getEndPoint().toString()))
+          .forEach(n -> {
+            String address = n.getEndPoint().toString().replaceFirst("^/", "");
+            boolean nodeUp = n.getState() == com.datastax.oss.driver.api.core.metadata.NodeState.UP;
+            nodes.addObject().put("address", address).put("up", nodeUp).put("state", n.getState().name());
+            if (!nodeUp) {
+              down.add(address);
+            }
+          });
+      return out;
     } catch (Exception e) {
       closeCassandra();
       throw new IllegalStateException("Cassandra at " + settings.cassandra() + ": " + describe(e), e);

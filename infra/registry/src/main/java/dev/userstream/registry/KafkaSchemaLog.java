@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -61,7 +62,8 @@ final class KafkaSchemaLog implements SchemaLog {
       if (admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).contains(topic)) {
         return;
       }
-      NewTopic compacted = new NewTopic(topic, 1, (short) 1)
+      // The brokers' default replication factor: 1 on a single broker, 3 on a cluster.
+      NewTopic compacted = new NewTopic(topic, Optional.of(1), Optional.empty())
           .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       admin.createTopics(List.of(compacted)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       LOG.info("Created the compacted topic {}", topic);
