@@ -1014,8 +1014,8 @@ def airflow_up():
         if component == "api-server":
             wait_ready(name, proc, log, "Application startup complete", api_port, 120)
     passwords = STATE / "airflow" / "simple_auth_manager_passwords.json.generated"
-    password = json.loads(passwords.read_text()).get("admin") if passwords.exists() else None
-    say(f"airflow ready: UI http://{HOST}:{api_port}/ user admin, password {password} (stored in {passwords})")
+    # The file, never the password: this output ends up in CI logs and terminals' scrollback.
+    say(f"airflow ready: UI http://{HOST}:{api_port}/ user admin, password in {passwords}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.stack
 
 STATE = Path(os.environ.get("USERSTREAM_HOME", Path(__file__).resolve().parents[2] / ".userstream"))
 LOOPBACK = {"0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000"}
+# The cluster stack's Cassandra nodes (USERSTREAM_NODES=3) have loopback addresses of their own.
+CLUSTER_NODES = {"0200007F", "0300007F", "0400007F"}
 LISTEN = "0A"
 
 
@@ -66,7 +68,11 @@ def test_every_stack_server_listens_on_127_0_0_1_only():
             for inode in socket_inodes(process) & sockets.keys():
                 seen[(pid_file.stem, sockets[inode][1])] = sockets[inode][0]
     # Every server has at least one listening socket, and none is beyond the loopback.
-    assert {name for name, _ in seen} >= {"postgres", "kafka", "cassandra", "spark-master", "spark-worker",
+    cluster = os.environ.get("USERSTREAM_NODES") == "3"
+    stores = {"kafka-1", "kafka-2", "kafka-3", "cassandra-1", "cassandra-2", "cassandra-3"} if cluster \
+        else {"kafka", "cassandra"}
+    assert {name for name, _ in seen} >= {"postgres", *stores, "spark-master", "spark-worker",
                                          "flink-jobmanager", "flink-taskmanager", "emulator", "registry", "console", "airflow-api-server"}
-    exposed = {f"{name}:{port}": address for (name, port), address in seen.items() if address not in LOOPBACK}
+    allowed = LOOPBACK | CLUSTER_NODES if cluster else LOOPBACK
+    exposed = {f"{name}:{port}": address for (name, port), address in seen.items() if address not in allowed}
     assert exposed == {}, f"listening beyond 127.0.0.1: {exposed}"
