@@ -7,7 +7,7 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
-import com.datastax.oss.driver.internal.core.connection.ConstantReconnectionPolicy;
+import com.datastax.oss.driver.internal.core.connection.ExponentialReconnectionPolicy;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
@@ -33,10 +33,13 @@ public final class CassandraEndpoint implements Serializable {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   /**
-   * Between attempts to reach a node that is down: the driver's default grows to 10 minutes, but
-   * a restarted Cassandra should take writes again within seconds.
+   * Between attempts to reach a node that is down: from 1 s, doubling up to 10 s. The driver's
+   * default grows to 10 minutes, but a restarted Cassandra should take writes again within
+   * seconds; and a constant 1 s logged a warning a second, for as long as a cluster's node that
+   * never came back stayed gone.
    */
   static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
+  static final Duration RECONNECT_MAX_DELAY = Duration.ofSeconds(10);
   /** The variables the local stack exports (infra/stack.py env) for tools and tests. */
   public static final String USER_ENV = "USERSTREAM_CASSANDRA_USER";
   public static final String PASSWORD_FILE_ENV = "USERSTREAM_CASSANDRA_PASSWORD_FILE";
@@ -131,8 +134,9 @@ public final class CassandraEndpoint implements Serializable {
             .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, CONNECT_TIMEOUT)
             .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, CONNECT_TIMEOUT)
             .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, CONNECT_TIMEOUT)
-            .withClass(DefaultDriverOption.RECONNECTION_POLICY_CLASS, ConstantReconnectionPolicy.class)
+            .withClass(DefaultDriverOption.RECONNECTION_POLICY_CLASS, ExponentialReconnectionPolicy.class)
             .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, RECONNECT_DELAY)
+            .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, RECONNECT_MAX_DELAY)
             // Schema changes (the tools' DDL) wait for every node to agree before returning.
             .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
             .build())

@@ -87,8 +87,8 @@ public final class LocalStack implements AutoCloseable {
         .all()
         .get();
     new SchemaRegistryClient(SCHEMA_REGISTRY).register(UserSchema.subjectOf(inputTopic), UserSchema.text());
-    // Reconnects within a second of a Cassandra restart (the fault tests restart it).
-    // Reads at quorum, as the jobs write: on a cluster with a node down, they still see every row.
+    // Reconnects within 10 s of a Cassandra restart (the fault tests restart it). Reads at quorum, as
+    // the jobs write: on a cluster with a node down, they still see every row.
     session = new CassandraEndpoint(CASSANDRA, keyspace, "LOCAL_QUORUM").withLoginFromEnvironment().connect();
     CassandraSchema.apply(session, keyspace, CASSANDRA_REPLICATION);
     Properties pp = new Properties();

@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,6 +32,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.AfterClass;
 import org.junit.Before;
 import org.junit.BeforeClass;
@@ -76,6 +80,47 @@ public class ClusterFaultsIT {
   public static void writeTableAndMendTheCluster() throws Exception {
     TABLE.write("cluster-faults.md");
     StackControl.run("up", "kafka", "cassandra");
+  }
+
+  /**
+   * The cluster is what it claims to be: three voters in the controller quorum, the stack's topics
+   * (and the internal ones the job commits through) on three replicas with min.insync.replicas 2,
+   * and the keyspaces of profiles and logins on three replicas by datacenter.
+   */
+  @Test
+  public void theClusterIsReplicatedThreeTimes() throws Exception {
+    try (LocalStack stack = new LocalStack()) {
+      Admin admin = stack.admin();
+      assertThat("controller quorum voters",
+          admin.describeMetadataQuorum().quorumInfo().get().voters().size(), equalTo(3));
+      assertThat("brokers", admin.describeCluster().nodes().get().size(), equalTo(3));
+      List<String> topics = new ArrayList<>(List.of("users.raw", "users.dlq", "_schemas", stack.inputTopic));
+      // The internal topics, once a consumer group or a transaction has made them.
+      Set<String> existing = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+      List.of("__consumer_offsets", "__transaction_state").stream().filter(existing::contains).forEach(topics::add);
+      Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get();
+      for (TopicDescription d : described.values()) {
+        for (TopicPartitionInfo p : d.partitions()) {
+          assertThat(d.name() + "-" + p.partition() + " replicas", p.replicas().size(), equalTo(3));
+        }
+      }
+      List<ConfigResource> resources = new ArrayList<>();
+      for (String topic : topics) {
+        resources.add(new ConfigResource(ConfigResource.Type.TOPIC, topic));
+      }
+      for (var entry : admin.describeConfigs(resources).all().get().entrySet()) {
+        String minIsr = entry.getValue().get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG).value();
+        assertThat(entry.getKey().name() + " min.insync.replicas", minIsr, equalTo("2"));
+      }
+      for (String keyspace : List.of("userstream", stack.keyspace, "system_auth", "system_distributed")) {
+        Map<String, String> replication = stack.session().getMetadata().getKeyspace(keyspace)
+            .orElseThrow(() -> new AssertionError("no keyspace " + keyspace)).getReplication();
+        assertThat(keyspace + " replication", replication.get("class"),
+            equalTo("org.apache.cassandra.locator.NetworkTopologyStrategy"));
+        assertThat(keyspace + " replicas in datacenter1", replication.get("datacenter1"), equalTo("3"));
+      }
+      assertThat("Cassandra nodes up", nodesUp(stack), equalTo(3L));
+    }
   }
 
   @Test
