@@ -51,7 +51,7 @@ test: prereqs-test unit-test airflow-test infra-test it
 # stopped and restarted, the job SIGKILLed), then ClusterFaultsIT on the cluster stack (three
 # brokers, three Cassandra nodes; not in make test). Tables in runners/spark/target/reliability/
 # (faults.md, cluster-faults.md; docs/RELIABILITY.md). A stack already up must be stopped first.
-test-faults: prereqs build
+test-faults: prereqs build airflow-venv
 	$(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/spark -Dit.test=FaultsIT
 	USERSTREAM_NODES=3 $(STACK) with -- $(MVN) failsafe:integration-test failsafe:verify -pl runners/spark \
 	  -Dit.test=ClusterFaultsIT
@@ -69,7 +69,7 @@ job-classlist: prereqs build
 # a minute (lag, dead letters, the job's RSS, old generation and GC time) and the losses; table in target/soak/soak.md.
 SOAK_MINUTES ?= 30
 SOAK_RATE ?= 1000
-soak: prereqs build infra-venv
+soak: prereqs build airflow-venv infra-venv
 	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_RATE=$(SOAK_RATE) $(STACK) with -- $(INFRA_VENV)/bin/python infra/soak.py
 
 # The project's two virtualenvs, airflow/.venv (Airflow and the Beam provider) and infra/.venv
@@ -126,7 +126,7 @@ clean: down
 # BENCH_UPDATE_DOCS=true also rewrites docs/BENCHMARKS.md. Results in target/bench/.
 BENCH_ARGS ?=
 BENCH_UPDATE_DOCS ?= false
-bench: prereqs build
+bench: prereqs build airflow-venv
 	$(STACK) with -- sh -c 'java $$USERSTREAM_JAVA_OPTS -Xmx3g -Djava.awt.headless=true -Dspark.driver.host=127.0.0.1 \
 	  -Dspark.driver.bindAddress=127.0.0.1 -cp runners/spark/target/userstream-spark-bundled.jar:infra/bench/target/userstream-bench.jar \
 	  dev.userstream.bench.Bench --kafkaBootstrapServers=$$USERSTREAM_KAFKA --cassandraHosts=$$USERSTREAM_CASSANDRA \
