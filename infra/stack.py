@@ -495,7 +495,10 @@ def cassandra_up():
         logback = home / "logback.xml"
         logback.write_text(template("cassandra-logback.xml"))
         heap = "1g" if len(names) == 1 else "768m"
-        cmd = [java(), f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Xss256k", f"-javaagent:{jamm}"] + CASSANDRA_JVM17 + [
+        # Its GC pauses, as Cassandra's own start script logs them: a pause stalls every write in flight.
+        gc_log = f"-Xlog:gc:file={STATE / 'logs' / f'{name}-gc.log'}:time,uptime:filecount=3,filesize=10m"
+        cmd = [java(), f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Xss256k", gc_log,
+               f"-javaagent:{jamm}"] + CASSANDRA_JVM17 + [
             f"-Dcassandra.config=file://{yaml}",
             f"-Dcassandra.storagedir={home}",
             f"-Dcassandra.logdir={STATE / 'logs'}",

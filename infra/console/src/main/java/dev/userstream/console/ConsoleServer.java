@@ -48,7 +48,7 @@ public final class ConsoleServer implements AutoCloseable {
 
   static ConsoleServer start(ConsoleSettings settings) throws IOException {
     Sampler sampler = new Sampler(settings);
-    HttpServer server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 64);
+    HttpServer server = HttpServers.create(new InetSocketAddress(settings.host(), settings.port()), 64);
     ConsoleServer console = new ConsoleServer(server, sampler, settings.profilesApi());
     server.createContext("/api/overview", console::overview);
     server.createContext("/api/profiles", console::profiles);

@@ -73,6 +73,10 @@ public final class RandomUserEmulator implements AutoCloseable {
 
   /** As above on {@code host} (0.0.0.0 inside a container; 127.0.0.1 anywhere else). */
   static RandomUserEmulator start(String host, int port, long maxUsers, long windowNanos) throws IOException {
+    // As a real web server does: without TCP_NODELAY the JDK's server holds each response's body
+    // until the client ACKs its headers, 40 ms on a kept-alive connection (the project's own servers
+    // get it from dev.userstream.shared.HttpServers, which this fake upstream does not depend on).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
     ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "randomuser-emulator");

@@ -66,7 +66,7 @@ public final class ProfilesApiServer implements AutoCloseable {
   /** Serves {@code profiles} on host:port (0: any free port). */
   static ProfilesApiServer start(String host, int port, int threadCount, ProfileSource profiles, Cursors cursors,
       int defaultLimit, int maxLimit) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 256);
+    HttpServer server = HttpServers.create(new InetSocketAddress(host, port), 256);
     ExecutorService threads = Executors.newFixedThreadPool(threadCount, r -> {
       Thread t = new Thread(r, "profiles-api-http");
       t.setDaemon(true);

@@ -66,7 +66,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
   /** Starts on {@code host} (0.0.0.0 inside a container; 127.0.0.1 anywhere else). */
   static SchemaRegistryServer start(String host, int port, SchemaLog log) throws IOException {
     Registry registry = new Registry(log);
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
+    HttpServer server = HttpServers.create(new InetSocketAddress(host, port), 64);
     ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "schema-registry");
       t.setDaemon(true);

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.runners.spark.SparkContextOptions;
+import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.hadoop.util.ShutdownHookManager;
@@ -38,6 +41,9 @@ public final class SparkStreamPipeline {
   static final int SHUTDOWN_PRIORITY = 100;
   /** How long the micro-batch in flight may take to finish once a stop is requested. */
   static final Duration BATCH_WAIT = Duration.ofSeconds(60);
+  /** Attempts of a task in local mode: one retry, where a cluster's Spark makes 4 attempts by default. */
+  static final int LOCAL_TASK_ATTEMPTS = 2;
+  private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\d+|\\*)])?");
 
   private SparkStreamPipeline() {}
 
@@ -48,6 +54,13 @@ public final class SparkStreamPipeline {
       StreamPipelineOptions options =
           CommandLine.parse(args, StreamPipelineOptions.class);
       options.as(SparkContextOptions.class).setListeners(List.of(stop));
+      SparkPipelineOptions spark = options.as(SparkPipelineOptions.class);
+      String master = withTaskRetries(spark.getSparkMaster());
+      if (!master.equals(spark.getSparkMaster())) {
+        LOG.info("Spark master {}: a failed task is tried {} times in all, as on a cluster", master,
+            LOCAL_TASK_ATTEMPTS);
+        spark.setSparkMaster(master);
+      }
       PipelineResult result = StreamPipeline.run(Pipeline.create(options), options);
       AtomicBoolean stopping = new AtomicBoolean();
       // Installed after Spark has started, so it replaces Spark's handler (which only logs and
@@ -89,6 +102,24 @@ public final class SparkStreamPipeline {
       LOG.debug("Streaming failure", e);
       System.exit(1);
     }
+  }
+
+  /**
+   * {@code local[N]} as {@code local[N,2]}: in local mode Spark fails the job at a task's first
+   * failure, where a cluster retries it ({@code spark.task.maxFailures}, 4). One failure that a
+   * retry cures: on a machine starved of CPU a micro-batch's read can outlast the Spark runner's
+   * reader cache (1.5 batch intervals), which then closes the reader while the task still uses it
+   * ({@code RejectedExecutionException} from the Kafka reader). A retried task reads again from the
+   * last checkpoint mark and stores idempotently, so nothing is lost or stored twice. A master that
+   * names its failures ({@code local[N,F]}) or a cluster is left as given.
+   */
+  static String withTaskRetries(String master) {
+    Matcher local = LOCAL_MASTER.matcher(master);
+    if (!local.matches()) {
+      return master;
+    }
+    String threads = local.group(1) == null ? "1" : local.group(1);
+    return "local[" + threads + "," + LOCAL_TASK_ATTEMPTS + "]";
   }
 
   private static void stop(StopAfterBatchInFlight stop, PipelineResult result, String why) {
