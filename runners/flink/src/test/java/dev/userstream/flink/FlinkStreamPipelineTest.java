@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricResults;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -63,6 +64,17 @@ public class FlinkStreamPipelineTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FlinkStreamPipeline.run(options));
       assertThat(e.getMessage(), containsString(option.substring(2, option.indexOf('=')) + " is not supported"));
     }
+  }
+
+  @Test
+  public void elementsPassBetweenStepsUncopiedAndTheJobIsSubmittedDetached() {
+    StreamPipelineOptions options = PipelineOptionsFactory.fromArgs("--runner=FlinkRunner", "--parallelism=3")
+        .as(StreamPipelineOptions.class);
+    FlinkStreamPipeline.configure(options);
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    assertThat(flink.getFasterCopy(), equalTo(true));
+    assertThat(flink.getAttachedMode(), equalTo(false));
+    assertThat("a parallelism given is kept", flink.getParallelism(), equalTo(3));
   }
 
   @Test
