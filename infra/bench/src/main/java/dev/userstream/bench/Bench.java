@@ -252,7 +252,54 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
-    new Bench(CommandLine.parse(args, Options.class)).run();
+    Options options = CommandLine.parse(args, Options.class);
+    List<String> problems = problems(options);
+    if (!problems.isEmpty()) {
+      problems.forEach(p -> System.err.println("[bench] " + p));
+      System.exit(1);
+    }
+    new Bench(options).run();
+  }
+
+  static final List<String> PHASES = List.of("ingest", "drain", "latency", "queries", "ceilings");
+  static final List<String> RUNNERS = List.of("spark", "flink");
+
+  /**
+   * What is wrong with {@code o}, a line each (empty: nothing), checked before anything runs: a
+   * misspelt phase would otherwise be skipped without a word, and a rate of 0 would end a long run
+   * in a division by zero, or send without pause.
+   */
+  static List<String> problems(Options o) {
+    List<String> problems = new ArrayList<>();
+    for (String phase : o.getPhases().split(",")) {
+      if (!PHASES.contains(phase)) {
+        problems.add("--phases: unknown phase '" + phase + "' (" + String.join(", ", PHASES) + ")");
+      }
+    }
+    for (String r : o.getRunners().split(",")) {
+      if (!RUNNERS.contains(r)) {
+        problems.add("--runners: unknown runner '" + r + "' (" + String.join(", ", RUNNERS) + ")");
+      }
+    }
+    Map<String, Integer> positive = new java.util.LinkedHashMap<>();
+    positive.put("--users", o.getUsers());
+    positive.put("--rate", o.getRate());
+    positive.put("--seconds", o.getSeconds());
+    positive.put("--queryRate", o.getQueryRate());
+    positive.put("--querySeconds", o.getQuerySeconds());
+    positive.put("--queryClients", o.getQueryClients());
+    positive.forEach((name, value) -> {
+      if (value <= 0) {
+        problems.add(name + " must be at least 1, not " + value);
+      }
+    });
+    if (o.getCassandraWarmUpRows() < 0) {
+      problems.add("--cassandraWarmUpRows must be 0 (no warm-up) or more, not " + o.getCassandraWarmUpRows());
+    }
+    if (o.getPoisonPercent() < 0 || o.getPoisonPercent() > 100) {
+      problems.add("--poisonPercent must be from 0 to 100, not " + o.getPoisonPercent());
+    }
+    return problems;
   }
 
   private void run() throws Exception {
@@ -268,11 +315,6 @@ public final class Bench {
     if (phases.contains("drain") || phases.contains("latency") || phases.contains("queries")
         || phases.contains("ceilings")) {
       List<String> runners = List.of(options.getRunners().split(","));
-      for (String r : runners) {
-        if (!List.of("spark", "flink").contains(r)) {
-          throw new IllegalArgumentException("--runners: unknown runner '" + r + "' (spark, flink)");
-        }
-      }
       warmUpCassandra();
       for (int i = 0; i < runners.size(); i++) {
         runner = runners.get(i);
